@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one place where Linux 6.1 and 6.12 differ for zcopy.  Everything else
+ * is written against the interfaces both kernels share.
+ */
+#ifndef _ZCOPY_COMPAT_H
+#define _ZCOPY_COMPAT_H
+
+#include <linux/bvec.h>
+#include <linux/err.h>
+#include <linux/net.h>
+#include <linux/pagemap.h>
+#include <linux/sched.h>
+#include <linux/socket.h>
+#include <linux/uio.h>
+#include <linux/version.h>
+#include <linux/zcopy.h>
+
+/*
+ * Linux 6.5 removed ->sendpage: pages go to sendmsg() with MSG_SPLICE_PAGES.
+ * Debian's 6.1 defines MSG_SPLICE_PAGES but its TCP ignores it and copies,
+ * so branch on the version, never on the macro.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#define ZCOPY_FEAT_PAGES_PATH	ZCOPY_FEAT_SPLICE_PAGES
+
+static inline int zcopy_sock_send_pages(struct socket *sock,
+					struct bio_vec *bv, unsigned int nr,
+					size_t bytes, int flags)
+{
+	struct msghdr msg = { .msg_flags = flags | MSG_SPLICE_PAGES };
+
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, nr, bytes);
+	return sock_sendmsg(sock, &msg);
+}
+#else
+#define ZCOPY_FEAT_PAGES_PATH	ZCOPY_FEAT_SENDPAGE
+
+static inline int zcopy_sock_send_pages(struct socket *sock,
+					struct bio_vec *bv, unsigned int nr,
+					size_t bytes, int flags)
+{
+	size_t done = 0;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		size_t off = bv[i].bv_offset, left = bv[i].bv_len;
+
+		while (left) {
+			struct page *page = nth_page(bv[i].bv_page,
+						     off >> PAGE_SHIFT);
+			size_t poff = offset_in_page(off);
+			size_t n = min_t(size_t, left, PAGE_SIZE - poff);
+			int f = flags;
+			int ret;
+
+			/* Only the last page of the stream may push. */
+			if (done + n < bytes || (flags & MSG_MORE))
+				f |= MSG_MORE | MSG_SENDPAGE_NOTLAST;
+			ret = kernel_sendpage(sock, page, poff, n, f);
+			if (ret <= 0)
+				return done ? done : ret;
+			done += ret;
+			if (ret < n)
+				return done;
+			off += n;
+			left -= n;
+		}
+	}
+	return done;
+}
+#endif
+
+/* A page-cache lookup that returns NULL on a miss on both kernels. */
+static inline struct folio *zcopy_folio_lookup(struct address_space *mapping,
+					       pgoff_t index)
+{
+	struct folio *folio = filemap_get_folio(mapping, index);
+
+	return IS_ERR_OR_NULL(folio) ? NULL : folio;
+}
+
+/* Bytes this task has read from storage, where the kernel counts them. */
+static inline u64 zcopy_task_read_bytes(void)
+{
+#ifdef CONFIG_TASK_IO_ACCOUNTING
+	return current->ioac.read_bytes;
+#else
+	return 0;
+#endif
+}
+
+#ifdef CONFIG_TASK_IO_ACCOUNTING
+#define ZCOPY_FEAT_IO_ACCT	ZCOPY_FEAT_IO_ACCOUNTING
+#else
+#define ZCOPY_FEAT_IO_ACCT	0
+#endif
+
+#endif /* _ZCOPY_COMPAT_H */

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ioctl dispatch: each argument struct is copied in once, checked in its
+ * kernel copy only, and copied back out whole.
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "compat.h"
+#include "zcopy.h"
+
+union zcopy_ioctl_arg {
+	struct zcopy_info info;
+	struct zcopy_send send;
+	struct zcopy_counters counters;
+};
+
+static int zcopy_ioc_info(struct zcopy_ctx *ctx, union zcopy_ioctl_arg *arg)
+{
+	struct zcopy_info *info = &arg->info;
+
+	if (info->flags || info->reserved[0] || info->reserved[1])
+		return -EINVAL;
+	info->api_version = ZCOPY_API_VERSION;
+	info->methods = zcopy_methods_mask();
+	info->max_len = MAX_RW_COUNT;
+	info->features = ZCOPY_FEAT_PAGES_PATH | ZCOPY_FEAT_IO_ACCT;
+	return 0;
+}
+
+static int zcopy_ioc_send(struct zcopy_ctx *ctx, union zcopy_ioctl_arg *arg)
+{
+	struct zcopy_send *s = &arg->send;
+	struct zcopy_request req = {
+		.offset = s->offset,
+		.len = s->len,
+		.method = s->method,
+		.flags = s->flags,
+	};
+	int err;
+
+	if (s->reserved0 || s->reserved[0] || s->reserved[1])
+		return -EINVAL;
+	req.in = fget(s->in_fd);
+	if (!req.in)
+		return -EBADF;
+	req.out = fget(s->out_fd);
+	if (!req.out) {
+		err = -EBADF;
+		goto put_in;
+	}
+	err = zcopy_transfer(ctx, &req, &s->sent, &s->stats);
+	fput(req.out);
+put_in:
+	fput(req.in);
+	return err;
+}
+
+static int zcopy_ioc_counters(struct zcopy_ctx *ctx,
+			      union zcopy_ioctl_arg *arg)
+{
+	struct zcopy_counters *c = &arg->counters;
+	const atomic64_t *v = ctx->tally.v;
+
+	if (c->flags || c->reserved[0] || c->reserved[1])
+		return -EINVAL;
+	c->transfers = atomic64_read(&v[ZCOPY_CTR_TRANSFERS]);
+	c->bytes = atomic64_read(&v[ZCOPY_CTR_BYTES]);
+	c->zc_bytes = atomic64_read(&v[ZCOPY_CTR_ZC_BYTES]);
+	c->copied_bytes = atomic64_read(&v[ZCOPY_CTR_COPIED_BYTES]);
+	c->cache_hit_pages = atomic64_read(&v[ZCOPY_CTR_CACHE_HIT_PAGES]);
+	c->cache_miss_pages = atomic64_read(&v[ZCOPY_CTR_CACHE_MISS_PAGES]);
+	c->storage_read_bytes =
+		atomic64_read(&v[ZCOPY_CTR_STORAGE_READ_BYTES]);
+	c->errors = atomic64_read(&v[ZCOPY_CTR_ERRORS]);
+	return 0;
+}
+
+struct zcopy_ioctl_op {
+	u32 size;	/* the struct as this module knows it */
+	u32 min_size;	/* the first published layout */
+	int (*fn)(struct zcopy_ctx *ctx, union zcopy_ioctl_arg *arg);
+};
+
+#define ZCOPY_OP(nr, type, handler)					\
+	[_IOC_NR(nr)] = { sizeof(type), sizeof(type), handler }
+
+static const struct zcopy_ioctl_op zcopy_ioctl_ops[] = {
+	ZCOPY_OP(ZCOPY_IOC_INFO, struct zcopy_info, zcopy_ioc_info),
+	ZCOPY_OP(ZCOPY_IOC_SEND, struct zcopy_send, zcopy_ioc_send),
+	ZCOPY_OP(ZCOPY_IOC_COUNTERS, struct zcopy_counters,
+		 zcopy_ioc_counters),
+};
+
+/**
+ * zcopy_ioctl() - the ioctl handler of /dev/zcopy
+ * @file: the open device
+ * @cmd: ZCOPY_IOC_*; the size bits are not checked, the struct's own size
+ *	field says which layout the caller uses
+ * @arg: user pointer to the argument struct
+ *
+ * Return: 0 or a negative errno.
+ */
+long zcopy_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+	const struct zcopy_ioctl_op *op;
+	union zcopy_ioctl_arg karg;
+	u32 usize, copy;
+	int err;
+
+	if (_IOC_TYPE(cmd) != ZCOPY_IOC_MAGIC ||
+	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE) ||
+	    _IOC_NR(cmd) >= ARRAY_SIZE(zcopy_ioctl_ops))
+		return -ENOTTY;
+	op = &zcopy_ioctl_ops[_IOC_NR(cmd)];
+
+	/* The size is fetched once; the copy's own size field is ignored. */
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < op->min_size)
+		return -EINVAL;
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
+	memset(&karg, 0, sizeof(karg));
+	err = copy_struct_from_user(&karg, op->size, uarg, usize);
+	if (err)
+		return err;
+	/*
+	 * Make sure the results can be written back before anything happens:
+	 * a read-only argument must fail before bytes go out, not after.
+	 */
+	copy = min(usize, op->size);
+	if (copy_to_user(uarg, &karg, copy))
+		return -EFAULT;
+
+	err = op->fn(file->private_data, &karg);
+	if (err)
+		return err;
+	if (copy_to_user(uarg, &karg, copy))
+		return -EFAULT;
+	return 0;
+}

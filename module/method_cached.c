@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PAGES and MMAP: walk the page cache and give the folios to the socket,
+ * either as page references (PAGES: what sendfile with a gathering NIC does)
+ * or as data the socket copies into its own buffers (MMAP: what write() from
+ * an mmap()ed file does, one CPU copy and no bounce buffer).
+ */
+#include <linux/bvec.h>
+#include <linux/fs.h>
+#include <linux/pagemap.h>
+#include <linux/socket.h>
+#include <linux/uio.h>
+
+#include "compat.h"
+#include "zcopy.h"
+
+/* Folios per sendmsg: enough to fill a 64 KiB TSO frame from 4 KiB pages. */
+#define ZCOPY_BATCH	16
+
+struct zcopy_batch {
+	struct bio_vec bv[ZCOPY_BATCH];
+	struct folio *folios[ZCOPY_BATCH];
+	unsigned int nr;
+	size_t bytes;
+};
+
+static void zcopy_batch_release(struct zcopy_batch *b)
+{
+	while (b->nr)
+		folio_put(b->folios[--b->nr]);
+	b->bytes = 0;
+}
+
+/* Gather folios from x->pos on; stops at a full batch, EOF or an error. */
+static int zcopy_batch_fill(struct zcopy_xfer *x, struct zcopy_batch *b)
+{
+	struct inode *inode = file_inode(x->in);
+	loff_t end = x->pos + x->len;
+	loff_t pos = x->pos;
+
+	while (b->nr < ZCOPY_BATCH && pos < end) {
+		/* Re-read i_size per folio: the file may shrink under us. */
+		loff_t isize = i_size_read(inode);
+		struct folio *folio;
+		size_t off, n;
+
+		if (pos >= isize)
+			break;
+		folio = zcopy_cache_get_folio(x, pos, end);
+		if (IS_ERR(folio))
+			return PTR_ERR(folio);
+		if (!folio)
+			break;
+		off = offset_in_folio(folio, pos);
+		n = min3(folio_size(folio) - off, (size_t)(end - pos),
+			 (size_t)(isize - pos));
+		bvec_set_page(&b->bv[b->nr], folio_page(folio, 0), n, off);
+		b->folios[b->nr++] = folio;
+		b->bytes += n;
+		pos += n;
+	}
+	return 0;
+}
+
+static int zcopy_sock_send_copy(struct socket *sock, struct bio_vec *bv,
+				unsigned int nr, size_t bytes, int flags)
+{
+	struct msghdr msg = { .msg_flags = flags };
+
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, nr, bytes);
+	return sock_sendmsg(sock, &msg);
+}
+
+static int zcopy_send_cached(struct zcopy_xfer *x, bool by_ref)
+{
+	struct zcopy_batch b = { .nr = 0 };
+	int ret = 0;
+
+	while (x->len) {
+		int flags;
+
+		ret = zcopy_batch_fill(x, &b);
+		if (ret || !b.nr)
+			break;
+		flags = zcopy_send_flags(x, b.bytes);
+		/*
+		 * Only a reference is held across the send, never the folio
+		 * lock: TCP sleeps, and takes its own page references.
+		 */
+		if (by_ref)
+			ret = zcopy_sock_send_pages(x->sock, b.bv, b.nr,
+						    b.bytes, flags);
+		else
+			ret = zcopy_sock_send_copy(x->sock, b.bv, b.nr,
+						   b.bytes, flags);
+		if (ret > 0) {
+			if (by_ref)
+				x->ref_bytes += ret;
+			else
+				x->sock_copied += ret;
+			zcopy_xfer_advance(x, ret);
+		}
+		if (ret < 0 || ret < b.bytes || zcopy_xfer_should_stop(x))
+			break;
+		zcopy_batch_release(&b);
+	}
+	zcopy_batch_release(&b);
+	return ret < 0 ? ret : 0;
+}
+
+static int zcopy_pages_send(struct zcopy_xfer *x)
+{
+	return zcopy_send_cached(x, true);
+}
+
+static int zcopy_mmap_send(struct zcopy_xfer *x)
+{
+	return zcopy_send_cached(x, false);
+}
+
+const struct zcopy_method zcopy_method_pages = {
+	.name = "pages",
+	.send = zcopy_pages_send,
+};
+
+const struct zcopy_method zcopy_method_mmap = {
+	.name = "mmap",
+	.send = zcopy_mmap_send,
+};

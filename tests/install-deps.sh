@@ -1,0 +1,22 @@
+#!/bin/sh
+# Install the Debian packages the build, the QEMU harness and the tools need.
+# Runs "apt-get update" once, and only when something is missing.
+set -eu
+
+pkgs="build-essential bc bison flex libelf-dev libssl-dev cpio kmod xz-utils
+      linux-source-6.12 qemu-system-x86 busybox-static libkmod-dev pkg-config
+      e2fsprogs linux-headers-amd64"
+pkgs="$pkgs ${ZCOPY_EXTRA_PKGS:-}"
+
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing </dev/null

@@ -1,0 +1,539 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suites for zcopy: real transfers from a shmem file to a kernel TCP
+ * socket pair over loopback, every byte compared, the accounting asserted.
+ */
+#include <kunit/test.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/in.h>
+#include <linux/net.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/shmem_fs.h>
+#include <linux/slab.h>
+#include <linux/socket.h>
+#include <linux/version.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
+
+#include "zcopy.h"
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
+#else
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+#endif
+
+/* Small enough to sit in the socket buffers with nobody reading yet. */
+#define ZK_FILE_SIZE	(9 * PAGE_SIZE + 123)
+
+struct zk_env {
+	struct socket *listener;
+	struct socket *server;	/* the receiving end */
+	struct file *client;	/* the sending end, as a file */
+	struct file *file;	/* shmem source */
+	u8 *data;		/* what the file holds */
+	u8 *rx;
+	u64 counters[ZCOPY_NR_COUNTERS];	/* global, at case start */
+};
+
+static void zk_fill_pattern(u8 *p, size_t len)
+{
+	u32 x = 0x9e3779b9;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		p[i] = x ^ (i >> PAGE_SHIFT);
+	}
+}
+
+static int zk_set_lo(bool up, bool sg)
+{
+	struct net_device *dev;
+	int err = 0;
+
+	rtnl_lock();
+	dev = __dev_get_by_name(&init_net, "lo");
+	if (!dev) {
+		err = -ENODEV;
+		goto unlock;
+	}
+	if (up && !(dev->flags & IFF_UP))
+		err = dev_change_flags(dev, dev->flags | IFF_UP, NULL);
+	/* lo cannot toggle SG through ethtool: flip the feature itself. */
+	if (sg)
+		dev->features |= NETIF_F_SG;
+	else
+		dev->features &= ~NETIF_F_SG;
+unlock:
+	rtnl_unlock();
+	return err;
+}
+
+static int zk_connect(struct kunit *test, struct zk_env *env, int family)
+{
+	struct sockaddr_storage ss = { .ss_family = family };
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct socket *client;
+	int len = sizeof(*sin);
+	int err;
+
+	if (family == AF_INET)
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	else
+		return -EAFNOSUPPORT;
+	err = sock_create_kern(&init_net, family, SOCK_STREAM, IPPROTO_TCP,
+			       &env->listener);
+	if (err)
+		return err;
+	err = kernel_bind(env->listener, (struct sockaddr *)&ss, len);
+	if (!err)
+		err = kernel_listen(env->listener, 1);
+	if (!err)
+		err = kernel_getsockname(env->listener,
+					 (struct sockaddr *)&ss) < 0;
+	if (err)
+		return err;
+	err = sock_create_kern(&init_net, family, SOCK_STREAM, IPPROTO_TCP,
+			       &client);
+	if (err)
+		return err;
+	env->client = sock_alloc_file(client, 0, NULL);
+	if (IS_ERR(env->client)) {
+		err = PTR_ERR(env->client);
+		env->client = NULL;
+		return err;
+	}
+	err = kernel_connect(client, (struct sockaddr *)&ss, len, 0);
+	if (err)
+		return err;
+	err = kernel_accept(env->listener, &env->server, 0);
+	if (err)
+		return err;
+	/* A failing case must not hang the suite. */
+	env->server->sk->sk_rcvtimeo = 5 * HZ;
+	client->sk->sk_sndtimeo = 5 * HZ;
+	return 0;
+}
+
+static int zk_init(struct kunit *test)
+{
+	struct zk_env *env;
+	loff_t pos = 0;
+	int c;
+
+	env = kunit_kzalloc(test, sizeof(*env), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, env);
+	test->priv = env;
+	env->data = kunit_kzalloc(test, ZK_FILE_SIZE, GFP_KERNEL);
+	env->rx = kunit_kzalloc(test, ZK_FILE_SIZE + 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, env->data);
+	KUNIT_ASSERT_NOT_NULL(test, env->rx);
+	zk_fill_pattern(env->data, ZK_FILE_SIZE);
+
+	env->file = shmem_file_setup("zcopy-kunit", 0, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(env->file));
+	/* A pseudo file lacks FMODE_PREAD, which every open(2)ed file has. */
+	env->file->f_mode |= FMODE_PREAD;
+	KUNIT_ASSERT_EQ(test, kernel_write(env->file, env->data, ZK_FILE_SIZE,
+					   &pos), (ssize_t)ZK_FILE_SIZE);
+
+	KUNIT_ASSERT_EQ(test, zk_set_lo(true, true), 0);
+	KUNIT_ASSERT_EQ(test, zk_connect(test, env, AF_INET), 0);
+	for (c = 0; c < ZCOPY_NR_COUNTERS; c++)
+		env->counters[c] = zcopy_counter_read(ZCOPY_METHOD_AUTO, c);
+	return 0;
+}
+
+static void zk_exit(struct kunit *test)
+{
+	struct zk_env *env = test->priv;
+
+	zk_set_lo(true, true);
+	if (!env)
+		return;
+	if (env->client)
+		fput(env->client);
+	if (env->server)
+		sock_release(env->server);
+	if (env->listener)
+		sock_release(env->listener);
+	if (env->file && !IS_ERR(env->file))
+		fput(env->file);
+}
+
+/* Receive exactly @len bytes, then make sure nothing else is queued. */
+static void zk_expect_received(struct kunit *test, const u8 *want, size_t len)
+{
+	struct zk_env *env = test->priv;
+	size_t got = 0;
+
+	while (got < len) {
+		struct kvec kv = { env->rx + got, len - got };
+		struct msghdr msg = { .msg_flags = 0 };
+		int ret = kernel_recvmsg(env->server, &msg, &kv, 1, len - got,
+					 0);
+
+		KUNIT_ASSERT_GT_MSG(test, ret, 0, "received %zu of %zu", got,
+				    len);
+		got += ret;
+	}
+	KUNIT_EXPECT_EQ(test, memcmp(env->rx, want, len), 0);
+	{
+		struct kvec kv = { env->rx, 1 };
+		struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+
+		KUNIT_EXPECT_EQ(test, kernel_recvmsg(env->server, &msg, &kv, 1,
+						     1, MSG_DONTWAIT),
+				-EAGAIN);
+	}
+}
+
+static int zk_send(struct kunit *test, u32 method, u64 offset, u64 len,
+		   u64 *sent, struct zcopy_stats *st)
+{
+	struct zk_env *env = test->priv;
+	struct zcopy_request req = {
+		.in = env->file,
+		.out = env->client,
+		.offset = offset,
+		.len = len,
+		.method = method,
+	};
+
+	return zcopy_transfer(NULL, &req, sent, st);
+}
+
+static void zk_expect_counters_unchanged(struct kunit *test)
+{
+	struct zk_env *env = test->priv;
+	int c;
+
+	for (c = 0; c < ZCOPY_NR_COUNTERS; c++)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    zcopy_counter_read(ZCOPY_METHOD_AUTO, c),
+				    env->counters[c], "counter %d moved", c);
+}
+
+static u64 zk_pages_touched(u64 offset, u64 len)
+{
+	return len ? ((offset + len - 1) >> PAGE_SHIFT) -
+		     (offset >> PAGE_SHIFT) + 1 : 0;
+}
+
+struct zk_method_case {
+	u32 method;
+	u32 zc_per_byte;	/* zc_bytes / sent on a gathering route */
+	u32 copies_sg;		/* copied_bytes / sent, SG on */
+	u32 copies_nosg;	/* copied_bytes / sent, SG off */
+	const char *name;
+};
+
+static const struct zk_method_case zk_methods[] = {
+	{ ZCOPY_METHOD_COPY, 0, 2, 3, "copy" },
+	{ ZCOPY_METHOD_MMAP, 0, 1, 2, "mmap" },
+	{ ZCOPY_METHOD_SPLICE, 1, 0, 1, "splice" },
+	{ ZCOPY_METHOD_PAGES, 1, 0, 1, "pages" },
+};
+
+static void zk_method_desc(const struct zk_method_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(zk_method, zk_methods, zk_method_desc);
+
+/* The whole file, every method: bytes, accounting and counters exact. */
+static void zcopy_send_whole_file_accounts_exactly(struct kunit *test)
+{
+	const struct zk_method_case *c = test->param_value;
+	struct zk_env *env = test->priv;
+	struct zcopy_stats st;
+	u64 sent = 0;
+
+	KUNIT_ASSERT_EQ(test, zk_send(test, c->method, 0, ZK_FILE_SIZE, &sent,
+				      &st), 0);
+	KUNIT_EXPECT_EQ(test, sent, (u64)ZK_FILE_SIZE);
+	zk_expect_received(test, env->data, ZK_FILE_SIZE);
+	KUNIT_EXPECT_EQ(test, st.method, c->method);
+	KUNIT_EXPECT_EQ(test, st.zc_bytes, c->zc_per_byte * sent);
+	KUNIT_EXPECT_EQ(test, st.copied_bytes, c->copies_sg * sent);
+	KUNIT_EXPECT_EQ(test, st.cache_hit_pages,
+			zk_pages_touched(0, ZK_FILE_SIZE));
+	KUNIT_EXPECT_EQ(test, st.cache_miss_pages, 0);
+	KUNIT_EXPECT_EQ(test, st.storage_read_bytes, 0);
+	KUNIT_EXPECT_TRUE(test, st.route & ZCOPY_ROUTE_SG);
+	KUNIT_EXPECT_TRUE(test, st.route & ZCOPY_ROUTE_KNOWN);
+	KUNIT_EXPECT_EQ(test, st.ifindex, 1);
+
+	KUNIT_EXPECT_EQ(test, zcopy_counter_read(c->method,
+						 ZCOPY_CTR_TRANSFERS) > 0,
+			true);
+	KUNIT_EXPECT_EQ(test, zcopy_counter_read(ZCOPY_METHOD_AUTO,
+						 ZCOPY_CTR_BYTES),
+			env->counters[ZCOPY_CTR_BYTES] + sent);
+	KUNIT_EXPECT_EQ(test, zcopy_counter_read(ZCOPY_METHOD_AUTO,
+						 ZCOPY_CTR_ZC_BYTES),
+			env->counters[ZCOPY_CTR_ZC_BYTES] + st.zc_bytes);
+	KUNIT_EXPECT_EQ(test, zcopy_counter_read(ZCOPY_METHOD_AUTO,
+						 ZCOPY_CTR_COPIED_BYTES),
+			env->counters[ZCOPY_CTR_COPIED_BYTES] +
+			st.copied_bytes);
+	KUNIT_EXPECT_EQ(test, zcopy_counter_read(ZCOPY_METHOD_AUTO,
+						 ZCOPY_CTR_TRANSFERS),
+			env->counters[ZCOPY_CTR_TRANSFERS] + 1);
+}
+
+/* An unaligned middle range: the right bytes, the right pages counted. */
+static void zcopy_send_unaligned_range(struct kunit *test)
+{
+	const struct zk_method_case *c = test->param_value;
+	struct zk_env *env = test->priv;
+	const u64 off = PAGE_SIZE + 7, len = 3 * PAGE_SIZE + 11;
+	struct zcopy_stats st;
+	u64 sent = 0;
+
+	KUNIT_ASSERT_EQ(test, zk_send(test, c->method, off, len, &sent, &st),
+			0);
+	KUNIT_EXPECT_EQ(test, sent, len);
+	zk_expect_received(test, env->data + off, len);
+	KUNIT_EXPECT_EQ(test, st.cache_hit_pages, zk_pages_touched(off, len));
+	KUNIT_EXPECT_EQ(test, st.copied_bytes, c->copies_sg * sent);
+}
+
+/* Egress without scatter-gather: every byte is copied at transmit. */
+static void zcopy_send_without_sg_counts_copies(struct kunit *test)
+{
+	const struct zk_method_case *c = test->param_value;
+	struct zk_env *env = test->priv;
+	struct zcopy_stats st;
+	u64 sent = 0;
+	int err;
+
+	KUNIT_ASSERT_EQ(test, zk_set_lo(true, false), 0);
+	err = zk_send(test, c->method, 0, ZK_FILE_SIZE, &sent, &st);
+	zk_set_lo(true, true);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, sent, (u64)ZK_FILE_SIZE);
+	zk_expect_received(test, env->data, ZK_FILE_SIZE);
+	KUNIT_EXPECT_FALSE(test, st.route & ZCOPY_ROUTE_SG);
+	KUNIT_EXPECT_EQ(test, st.zc_bytes, 0);
+	KUNIT_EXPECT_EQ(test, st.copied_bytes, c->copies_nosg * sent);
+}
+
+static void zcopy_auto_picks_pages(struct kunit *test)
+{
+	struct zk_env *env = test->priv;
+	struct zcopy_stats st;
+	u64 sent = 0;
+
+	KUNIT_ASSERT_EQ(test, zk_send(test, ZCOPY_METHOD_AUTO, 0, ZK_FILE_SIZE,
+				      &sent, &st), 0);
+	KUNIT_EXPECT_EQ(test, st.method, ZCOPY_METHOD_PAGES);
+	zk_expect_received(test, env->data, ZK_FILE_SIZE);
+	KUNIT_EXPECT_EQ(test, zcopy_counter_read(ZCOPY_METHOD_AUTO,
+						 ZCOPY_CTR_TRANSFERS),
+			env->counters[ZCOPY_CTR_TRANSFERS] + 1);
+}
+
+/* At EOF nothing is sent and the call succeeds, as sendfile(2). */
+static void zcopy_send_at_eof_sends_nothing(struct kunit *test)
+{
+	struct zcopy_stats st;
+	u64 sent = 1;
+
+	KUNIT_ASSERT_EQ(test, zk_send(test, ZCOPY_METHOD_PAGES, ZK_FILE_SIZE,
+				      100, &sent, &st), 0);
+	KUNIT_EXPECT_EQ(test, sent, 0);
+	KUNIT_EXPECT_EQ(test, st.cache_hit_pages + st.cache_miss_pages, 0);
+	zk_expect_received(test, NULL, 0);
+}
+
+static void zcopy_send_clamps_to_eof(struct kunit *test)
+{
+	struct zk_env *env = test->priv;
+	struct zcopy_stats st;
+	u64 sent = 0;
+
+	KUNIT_ASSERT_EQ(test, zk_send(test, ZCOPY_METHOD_SPLICE, 100, 1ULL << 40,
+				      &sent, &st), 0);
+	KUNIT_EXPECT_EQ(test, sent, (u64)ZK_FILE_SIZE - 100);
+	zk_expect_received(test, env->data + 100, ZK_FILE_SIZE - 100);
+}
+
+/* A shmem hole is never in the cache: it goes as zeroes and as misses. */
+static void zcopy_send_hole_sends_zeroes(struct kunit *test)
+{
+	struct zk_env *env = test->priv;
+	struct zcopy_stats st;
+	u64 sent = 0;
+	u8 *zeroes;
+
+	KUNIT_ASSERT_EQ(test, vfs_truncate(&env->file->f_path,
+					   ZK_FILE_SIZE + 2 * PAGE_SIZE), 0);
+	zeroes = kunit_kzalloc(test, 2 * PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, zeroes);
+	KUNIT_ASSERT_EQ(test, zk_send(test, ZCOPY_METHOD_PAGES,
+				      round_up(ZK_FILE_SIZE, PAGE_SIZE),
+				      PAGE_SIZE, &sent, &st), 0);
+	KUNIT_EXPECT_EQ(test, sent, PAGE_SIZE);
+	zk_expect_received(test, zeroes, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, st.cache_miss_pages, 1);
+	KUNIT_EXPECT_EQ(test, st.cache_hit_pages, 0);
+}
+
+struct zk_bad_case {
+	const char *name;
+	u32 method;
+	u32 flags;
+	u64 offset;
+	u64 len;
+	int err;
+};
+
+static const struct zk_bad_case zk_bad_cases[] = {
+	{ "unknown method", ZCOPY_METHOD_COUNT, 0, 0, 1, -EINVAL },
+	{ "method ~0", ~0U, 0, 0, 1, -EINVAL },
+	{ "unknown flag", ZCOPY_METHOD_PAGES, 1, 0, 1, -EINVAL },
+	{ "negative offset", ZCOPY_METHOD_PAGES, 0, -5ULL, 1, -EINVAL },
+	{ "offset+len wraps", ZCOPY_METHOD_PAGES, 0, LLONG_MAX - 10, 100,
+	  -EINVAL },
+	{ "len above SSIZE_MAX", ZCOPY_METHOD_COPY, 0, 0, 1ULL << 63,
+	  -EINVAL },
+};
+
+static void zk_bad_desc(const struct zk_bad_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(zk_bad, zk_bad_cases, zk_bad_desc);
+
+static void zcopy_rejects_bad_arguments(struct kunit *test)
+{
+	const struct zk_bad_case *c = test->param_value;
+	struct zk_env *env = test->priv;
+	struct zcopy_request req = {
+		.in = env->file,
+		.out = env->client,
+		.offset = c->offset,
+		.len = c->len,
+		.method = c->method,
+		.flags = c->flags,
+	};
+	struct zcopy_stats st;
+	u64 sent = 0;
+
+	KUNIT_EXPECT_EQ(test, zcopy_transfer(NULL, &req, &sent, &st), c->err);
+	zk_expect_received(test, NULL, 0);
+	zk_expect_counters_unchanged(test);
+}
+
+/* Source must be a regular file, destination a connected TCP socket. */
+static void zcopy_rejects_bad_files(struct kunit *test)
+{
+	struct zk_env *env = test->priv;
+	struct zcopy_request req = { .len = 1, .method = ZCOPY_METHOD_PAGES };
+	struct socket *udp, *tcp;
+	struct file *udp_file, *tcp_file;
+	struct zcopy_stats st;
+	u64 sent = 0;
+
+	req.in = env->client;
+	req.out = env->client;
+	KUNIT_EXPECT_EQ(test, zcopy_transfer(NULL, &req, &sent, &st), -EINVAL);
+
+	req.in = env->file;
+	req.out = env->file;
+	KUNIT_EXPECT_EQ(test, zcopy_transfer(NULL, &req, &sent, &st),
+			-ENOTSOCK);
+
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_DGRAM,
+					       IPPROTO_UDP, &udp), 0);
+	udp_file = sock_alloc_file(udp, 0, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(udp_file));
+	req.out = udp_file;
+	KUNIT_EXPECT_EQ(test, zcopy_transfer(NULL, &req, &sent, &st),
+			-EOPNOTSUPP);
+	fput(udp_file);
+
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_STREAM,
+					       IPPROTO_TCP, &tcp), 0);
+	tcp_file = sock_alloc_file(tcp, 0, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(tcp_file));
+	req.out = tcp_file;
+	KUNIT_EXPECT_EQ(test, zcopy_transfer(NULL, &req, &sent, &st),
+			-ENOTCONN);
+	fput(tcp_file);
+
+	req.out = env->client;
+	env->client->f_flags |= O_APPEND;
+	KUNIT_EXPECT_EQ(test, zcopy_transfer(NULL, &req, &sent, &st), -EINVAL);
+	env->client->f_flags &= ~O_APPEND;
+
+	zk_expect_received(test, NULL, 0);
+	zk_expect_counters_unchanged(test);
+}
+
+/* After shutdown(SHUT_WR) TCP refuses: a runtime error, counted as one. */
+static void zcopy_shutdown_socket_is_epipe(struct kunit *test)
+{
+	struct zk_env *env = test->priv;
+	struct zcopy_stats st;
+	u64 sent = 0;
+
+	KUNIT_ASSERT_EQ(test, kernel_sock_shutdown(sock_from_file(env->client),
+						   SHUT_WR), 0);
+	KUNIT_EXPECT_EQ(test, zk_send(test, ZCOPY_METHOD_PAGES, 0, 10, &sent,
+				      &st), -EPIPE);
+	KUNIT_EXPECT_EQ(test, sent, 0);
+	KUNIT_EXPECT_EQ(test, zcopy_counter_read(ZCOPY_METHOD_AUTO,
+						 ZCOPY_CTR_ERRORS),
+			env->counters[ZCOPY_CTR_ERRORS] + 1);
+	KUNIT_EXPECT_EQ(test, zcopy_counter_read(ZCOPY_METHOD_AUTO,
+						 ZCOPY_CTR_TRANSFERS),
+			env->counters[ZCOPY_CTR_TRANSFERS]);
+}
+
+static struct kunit_case zcopy_transfer_cases[] = {
+	KUNIT_CASE_PARAM(zcopy_send_whole_file_accounts_exactly,
+			 zk_method_gen_params),
+	KUNIT_CASE_PARAM(zcopy_send_unaligned_range, zk_method_gen_params),
+	KUNIT_CASE_PARAM(zcopy_send_without_sg_counts_copies,
+			 zk_method_gen_params),
+	KUNIT_CASE(zcopy_auto_picks_pages),
+	KUNIT_CASE(zcopy_send_at_eof_sends_nothing),
+	KUNIT_CASE(zcopy_send_clamps_to_eof),
+	KUNIT_CASE(zcopy_send_hole_sends_zeroes),
+	{}
+};
+
+static struct kunit_suite zcopy_transfer_suite = {
+	.name = "zcopy_transfer",
+	.init = zk_init,
+	.exit = zk_exit,
+	.test_cases = zcopy_transfer_cases,
+};
+
+static struct kunit_case zcopy_validation_cases[] = {
+	KUNIT_CASE_PARAM(zcopy_rejects_bad_arguments, zk_bad_gen_params),
+	KUNIT_CASE(zcopy_rejects_bad_files),
+	KUNIT_CASE(zcopy_shutdown_socket_is_epipe),
+	{}
+};
+
+static struct kunit_suite zcopy_validation_suite = {
+	.name = "zcopy_validation",
+	.init = zk_init,
+	.exit = zk_exit,
+	.test_cases = zcopy_validation_cases,
+};
+
+kunit_test_suites(&zcopy_transfer_suite, &zcopy_validation_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for zcopy");

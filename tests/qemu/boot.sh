@@ -1,0 +1,26 @@
+#!/bin/bash
+# Boot the test kernel under QEMU (TCG) with an initramfs and a job, copy the
+# serial console to LOG, and stop it after TIMEOUT seconds whatever happens.
+#
+#   boot.sh BZIMAGE INITRAMFS JOB LOG TIMEOUT [DISK.img] [-- EXTRA KERNEL ARGS]
+set -uo pipefail
+
+bzimage=$1 initramfs=$2 job=$3 log=$4 timeout=$5
+shift 5
+disk=
+if [ $# -gt 0 ] && [ "$1" != -- ]; then disk=$1; shift; fi
+[ $# -gt 0 ] && shift
+extra="$*"
+
+args=(-accel tcg -cpu max -smp 2 -m 2048 -nographic -monitor none
+      -no-reboot -kernel "$bzimage" -initrd "$initramfs"
+      -append "console=ttyS0 panic_on_warn=1 panic=-1 oops=panic zcopy.job=$job $extra")
+[ -n "$disk" ] && args+=(-drive "file=$disk,if=virtio,format=raw")
+
+timeout -k 10 "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null 2>&1 |
+	tr -d '\r' | tee "$log"
+rc=${PIPESTATUS[0]}
+if [ "$rc" -eq 124 ]; then
+	echo "ZCOPY-HOST: guest timed out after ${timeout}s" | tee -a "$log"
+fi
+exit "$rc"

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * zcopy: move a byte range of a regular file from the page cache to a
+ * connected TCP socket inside the kernel, and report what the move cost.
+ *
+ * Every ioctl argument starts with a __u32 size (the caller's sizeof), so
+ * that older and newer userspace keep working as structs grow: the kernel
+ * reads min(size, its own sizeof) bytes, requires any bytes beyond what it
+ * knows to be zero (E2BIG otherwise), and writes back min(size, its own
+ * sizeof) bytes.  A size below the first published layout is EINVAL.
+ */
+#ifndef _UAPI_LINUX_ZCOPY_H
+#define _UAPI_LINUX_ZCOPY_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/** ZCOPY_API_VERSION - version of this interface, reported by ZCOPY_IOC_INFO */
+#define ZCOPY_API_VERSION	1
+
+/*
+ * Transfer methods.  ZCOPY_METHOD_AUTO picks one; the others force it.
+ * ZCOPY_IOC_INFO reports which ones this build implements as a bitmask of
+ * (1 << method).
+ */
+/** ZCOPY_METHOD_AUTO - the cheapest correct method for this file and route */
+#define ZCOPY_METHOD_AUTO	0
+/** ZCOPY_METHOD_COPY - read into a kernel bounce buffer, send the buffer */
+#define ZCOPY_METHOD_COPY	1
+/** ZCOPY_METHOD_MMAP - send page-cache pages as data the socket copies */
+#define ZCOPY_METHOD_MMAP	2
+/** ZCOPY_METHOD_SPLICE - the kernel's file -> pipe -> socket splice path */
+#define ZCOPY_METHOD_SPLICE	3
+/** ZCOPY_METHOD_PAGES - page-cache folios handed to the socket by reference */
+#define ZCOPY_METHOD_PAGES	4
+/** ZCOPY_METHOD_DIRECT - direct I/O into module pages, sent by reference */
+#define ZCOPY_METHOD_DIRECT	5
+/** ZCOPY_METHOD_COUNT - number of method numbers (AUTO included) */
+#define ZCOPY_METHOD_COUNT	6
+
+/* Route capabilities of the socket's egress device (zcopy_stats.route). */
+/** ZCOPY_ROUTE_SG - the device gathers page fragments (NETIF_F_SG) */
+#define ZCOPY_ROUTE_SG		(1U << 0)
+/** ZCOPY_ROUTE_CSUM - the device offloads the transport checksum */
+#define ZCOPY_ROUTE_CSUM	(1U << 1)
+/** ZCOPY_ROUTE_KNOWN - the socket had a cached route when it was sampled */
+#define ZCOPY_ROUTE_KNOWN	(1U << 2)
+
+/* How this kernel hands pages to a socket (zcopy_info.features). */
+/** ZCOPY_FEAT_SPLICE_PAGES - sock_sendmsg(MSG_SPLICE_PAGES) (Linux 6.5+) */
+#define ZCOPY_FEAT_SPLICE_PAGES	(1ULL << 0)
+/** ZCOPY_FEAT_SENDPAGE - kernel_sendpage() (before Linux 6.5) */
+#define ZCOPY_FEAT_SENDPAGE	(1ULL << 1)
+/** ZCOPY_FEAT_IO_ACCOUNTING - storage_read_bytes is measured */
+#define ZCOPY_FEAT_IO_ACCOUNTING	(1ULL << 2)
+
+/**
+ * struct zcopy_info - what this build and kernel can do (ZCOPY_IOC_INFO)
+ * @size: in: sizeof(struct zcopy_info) as the caller knows it
+ * @flags: in: must be 0
+ * @api_version: out: ZCOPY_API_VERSION of the module
+ * @methods: out: bitmask of (1 << ZCOPY_METHOD_*) this build implements
+ * @max_len: out: the most bytes one transfer moves (longer requests are
+ *	clamped, as sendfile(2) clamps to MAX_RW_COUNT)
+ * @features: out: ZCOPY_FEAT_* bits of the running kernel
+ * @reserved: must be 0 on input; 0 on output
+ */
+struct zcopy_info {
+	__u32 size;
+	__u32 flags;
+	__u32 api_version;
+	__u32 methods;
+	__aligned_u64 max_len;
+	__aligned_u64 features;
+	__aligned_u64 reserved[2];
+};
+
+/**
+ * struct zcopy_stats - what one transfer really cost
+ * @zc_bytes: payload bytes handed to the socket as page references that the
+ *	egress device gathers by DMA: no CPU copy anywhere
+ * @copied_bytes: bytes copied by the CPU, summed over every copy: by the
+ *	module (bounce buffer), by the socket (data sent as a copy), by the
+ *	filesystem's splice_read, and at transmit when the egress device cannot
+ *	gather page fragments.  A COPY transfer over a gathering device counts
+ *	each payload byte twice.
+ * @cache_hit_pages: pages of the range found uptodate in the page cache
+ *	before the transfer read them
+ * @cache_miss_pages: pages of the range that were not in the page cache
+ * @storage_read_bytes: bytes the transfer made the kernel read from storage
+ *	(0 when ZCOPY_FEAT_IO_ACCOUNTING is absent)
+ * @elapsed_ns: time spent in the transfer, in nanoseconds
+ * @route: ZCOPY_ROUTE_* bits of the egress device
+ * @ifindex: interface index of the egress device (0 if unknown)
+ * @method: the ZCOPY_METHOD_* that moved the bytes (AUTO resolved)
+ * @reserved: 0
+ */
+struct zcopy_stats {
+	__aligned_u64 zc_bytes;
+	__aligned_u64 copied_bytes;
+	__aligned_u64 cache_hit_pages;
+	__aligned_u64 cache_miss_pages;
+	__aligned_u64 storage_read_bytes;
+	__aligned_u64 elapsed_ns;
+	__u32 route;
+	__u32 ifindex;
+	__u32 method;
+	__u32 reserved;
+};
+
+/**
+ * ZCOPY_OFFSET_CURRENT - use and advance the source file's position, as
+ * sendfile(2) does when its offset argument is NULL
+ */
+#define ZCOPY_OFFSET_CURRENT	(~0ULL)
+
+/**
+ * struct zcopy_send - send a file range to a socket (ZCOPY_IOC_SEND)
+ * @size: in: sizeof(struct zcopy_send) as the caller knows it
+ * @flags: in: must be 0 (no flags are defined yet)
+ * @in_fd: in: a regular file opened for reading
+ * @out_fd: in: a connected IPv4 or IPv6 TCP socket with no upper-layer
+ *	protocol (kTLS, sockmap), opened for writing
+ * @method: in: ZCOPY_METHOD_*
+ * @reserved0: in: must be 0
+ * @offset: in: where the range starts in the file, at most LLONG_MAX, or
+ *	ZCOPY_OFFSET_CURRENT to use and advance the file position
+ * @len: in: length of the range; clamped to zcopy_info.max_len and to the
+ *	end of the file
+ * @sent: out: bytes queued to the socket.  A transfer stopped by a signal,
+ *	a full non-blocking socket, a send timeout or an error after some bytes
+ *	went returns 0 from the ioctl with the partial count here.
+ * @stats: out: per-transfer statistics
+ * @reserved: in: must be 0
+ *
+ * Errors (the ioctl returns -1 and sets errno; nothing was sent and no
+ * counter moved unless stated):
+ *
+ * EBADF: @in_fd or @out_fd is not an open descriptor (O_PATH included), or
+ * @in_fd is not open for reading, or @out_fd not for writing.
+ * EINVAL: unknown flags, method or a non-zero reserved field; @in_fd is not a
+ * regular file; @offset above LLONG_MAX (negative); @offset + @len overflows;
+ * @out_fd has O_APPEND set; the method is not available for this file.
+ * ENOTSOCK: @out_fd is not a socket.
+ * EOPNOTSUPP: @out_fd is not a TCP stream socket, or has an upper-layer
+ * protocol attached.
+ * ENOTCONN: the socket is not connected.
+ * EOVERFLOW: @offset is at or beyond the filesystem's largest file size.
+ * ESPIPE: @offset given but the file cannot be read at an offset.
+ * EFAULT: the argument struct cannot be read or written.
+ * E2BIG: @size exceeds what the module knows and the excess is not zero.
+ * EAGAIN: the socket is non-blocking and full, and nothing was sent.
+ * EPIPE: the connection is shut down for writing or reset (and SIGPIPE).
+ * EINTR: a signal arrived before any byte was sent (or the call restarts).
+ * ENOMEM, EIO: out of memory, or the file could not be read, before any byte
+ * was sent.
+ * These last five are runtime failures: they count in the "errors" counter.
+ */
+struct zcopy_send {
+	__u32 size;
+	__u32 flags;
+	__s32 in_fd;
+	__s32 out_fd;
+	__u32 method;
+	__u32 reserved0;
+	__aligned_u64 offset;
+	__aligned_u64 len;
+	__aligned_u64 sent;
+	struct zcopy_stats stats;
+	__aligned_u64 reserved[2];
+};
+
+/**
+ * struct zcopy_counters - running totals of the transfers made through one
+ * open file of /dev/zcopy (ZCOPY_IOC_COUNTERS); /sys/class/misc/zcopy holds
+ * the same totals for the whole device
+ * @size: in: sizeof(struct zcopy_counters) as the caller knows it
+ * @flags: in: must be 0
+ * @transfers: out: transfers that sent at least one byte or reached EOF
+ * @bytes: out: bytes sent
+ * @zc_bytes: out: sum of zcopy_stats.zc_bytes
+ * @copied_bytes: out: sum of zcopy_stats.copied_bytes
+ * @cache_hit_pages: out: sum of zcopy_stats.cache_hit_pages
+ * @cache_miss_pages: out: sum of zcopy_stats.cache_miss_pages
+ * @storage_read_bytes: out: sum of zcopy_stats.storage_read_bytes
+ * @errors: out: transfers that failed at run time with nothing sent
+ * @reserved: must be 0 on input; 0 on output
+ */
+struct zcopy_counters {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 transfers;
+	__aligned_u64 bytes;
+	__aligned_u64 zc_bytes;
+	__aligned_u64 copied_bytes;
+	__aligned_u64 cache_hit_pages;
+	__aligned_u64 cache_miss_pages;
+	__aligned_u64 storage_read_bytes;
+	__aligned_u64 errors;
+	__aligned_u64 reserved[2];
+};
+
+#define ZCOPY_IOC_MAGIC		0xBA
+/** ZCOPY_IOC_INFO - fill a struct zcopy_info */
+#define ZCOPY_IOC_INFO		_IOWR(ZCOPY_IOC_MAGIC, 0x00, struct zcopy_info)
+/** ZCOPY_IOC_SEND - run one transfer described by a struct zcopy_send */
+#define ZCOPY_IOC_SEND		_IOWR(ZCOPY_IOC_MAGIC, 0x01, struct zcopy_send)
+/** ZCOPY_IOC_COUNTERS - this open file's totals in a struct zcopy_counters */
+#define ZCOPY_IOC_COUNTERS	_IOWR(ZCOPY_IOC_MAGIC, 0x02, struct zcopy_counters)
+
+/* The layout is ABI: pin it. */
+#if defined(__cplusplus) && __cplusplus >= 201103L
+#define ZCOPY_LAYOUT_ASSERT(e) static_assert(e, #e)
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define ZCOPY_LAYOUT_ASSERT(e) _Static_assert(e, #e)
+#else
+#define ZCOPY_LAYOUT_ASSERT__(e, l) typedef char zcopy_layout_assert_##l[(e) ? 1 : -1]
+#define ZCOPY_LAYOUT_ASSERT_(e, l) ZCOPY_LAYOUT_ASSERT__(e, l)
+#define ZCOPY_LAYOUT_ASSERT(e) ZCOPY_LAYOUT_ASSERT_(e, __LINE__)
+#endif
+
+ZCOPY_LAYOUT_ASSERT(sizeof(struct zcopy_info) == 48);
+ZCOPY_LAYOUT_ASSERT(sizeof(struct zcopy_stats) == 64);
+ZCOPY_LAYOUT_ASSERT(sizeof(struct zcopy_send) == 128);
+ZCOPY_LAYOUT_ASSERT(sizeof(struct zcopy_counters) == 88);
+ZCOPY_LAYOUT_ASSERT(__builtin_offsetof(struct zcopy_send, offset) == 24);
+ZCOPY_LAYOUT_ASSERT(__builtin_offsetof(struct zcopy_send, stats) == 48);
+ZCOPY_LAYOUT_ASSERT(__builtin_offsetof(struct zcopy_counters, errors) == 64);
+
+#undef ZCOPY_LAYOUT_ASSERT
+#undef ZCOPY_LAYOUT_ASSERT_
+#undef ZCOPY_LAYOUT_ASSERT__
+
+#endif /* _UAPI_LINUX_ZCOPY_H */

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libzcopy: thin wrappers around the /dev/zcopy ioctls and the module's
+ * sysfs counters.  Every call is a plain syscall or two: nothing is cached,
+ * no state is kept between calls, and errno is what the kernel reported.
+ */
+#ifndef LIBZCOPY_H
+#define LIBZCOPY_H
+
+#include <stdint.h>
+#include <linux/zcopy.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** ZCOPY_DEV_PATH - the misc device the module registers */
+#define ZCOPY_DEV_PATH		"/dev/zcopy"
+/** ZCOPY_SYSFS_DIR - the device's sysfs directory (stats/ and methods/) */
+#define ZCOPY_SYSFS_DIR		"/sys/class/misc/zcopy"
+
+/**
+ * zcopy_open() - open the zcopy device
+ *
+ * Opens %ZCOPY_DEV_PATH read-write and close-on-exec.  Counters reported by
+ * zcopy_counters() are per open file, so a caller that wants its own totals
+ * opens its own descriptor.
+ *
+ * Return: a file descriptor, or -1 with errno set (ENOENT when the module is
+ * not loaded).
+ */
+int zcopy_open(void);
+
+/**
+ * zcopy_info() - query what the module and the running kernel support
+ * @dev: descriptor from zcopy_open()
+ * @out: filled in; zeroed and its size set by this call
+ *
+ * Return: 0, or -1 with errno set by ZCOPY_IOC_INFO.
+ */
+int zcopy_info(int dev, struct zcopy_info *out);
+
+/**
+ * zcopy_send() - run one transfer (one ZCOPY_IOC_SEND)
+ * @dev: descriptor from zcopy_open()
+ * @req: the request; @req->size is set to sizeof(*req) when it is 0, and
+ *	@req->sent and @req->stats are filled in by the kernel
+ *
+ * One call moves at most zcopy_info.max_len bytes and may stop early (signal,
+ * send timeout, full non-blocking socket): @req->sent says how far it got.
+ * Use zcopy_send_all() to move a whole range.
+ *
+ * Return: 0 (check @req->sent; 0 bytes sent means EOF), or -1 with errno set
+ * as documented for struct zcopy_send.
+ */
+int zcopy_send(int dev, struct zcopy_send *req);
+
+/**
+ * zcopy_send_all() - send a whole file range, one ZCOPY_IOC_SEND at a time
+ * @dev: descriptor from zcopy_open()
+ * @req: the request as for zcopy_send(); @req->len 0 means "up to EOF"
+ * @total: out: the sum of every call's zc_bytes, copied_bytes, cache pages,
+ *	storage_read_bytes and elapsed_ns; route, ifindex and method are the
+ *	last call's that sent bytes (of the last call if none did)
+ * @sent: out: bytes sent by all calls together
+ *
+ * Repeats ZCOPY_IOC_SEND until the range is sent, EOF is reached (a call that
+ * sends 0 bytes) or a call fails.  @total and @sent are valid in every case,
+ * including after a failure, so the caller knows what went before it.
+ *
+ * On return @req describes what is left: @req->offset has advanced by
+ * @sent (unless it is %ZCOPY_OFFSET_CURRENT, where the kernel advances the
+ * file position instead) and a non-zero @req->len has shrunk by @sent, so
+ * calling again after a transient error (EINTR, EAGAIN) resumes.
+ *
+ * Return: 0, or -1 with errno from the call that failed.
+ */
+int zcopy_send_all(int dev, struct zcopy_send *req,
+		   struct zcopy_stats *total, uint64_t *sent);
+
+/**
+ * zcopy_counters() - running totals of the transfers made through @dev
+ * @dev: descriptor from zcopy_open()
+ * @out: filled in; zeroed and its size set by this call
+ *
+ * Return: 0, or -1 with errno set by ZCOPY_IOC_COUNTERS.
+ */
+int zcopy_counters(int dev, struct zcopy_counters *out);
+
+/**
+ * zcopy_method_name() - name of a ZCOPY_METHOD_* number
+ * @m: method number
+ *
+ * Return: "auto", "copy", "mmap", "splice", "pages" or "direct"; "unknown"
+ * for a number this library does not know (a newer module), so the result
+ * can always be printed.
+ */
+const char *zcopy_method_name(unsigned int m);
+
+/**
+ * zcopy_method_from_name() - ZCOPY_METHOD_* number of a method name
+ * @s: a name as returned by zcopy_method_name(), in any case
+ *
+ * Return: the method number, or -1 if @s names no method.
+ */
+int zcopy_method_from_name(const char *s);
+
+/**
+ * zcopy_read_sysfs_counter() - read one of the module's sysfs counters
+ * @method_or_null: NULL for the device-wide total in
+ *	%ZCOPY_SYSFS_DIR/stats/, or a method name for
+ *	%ZCOPY_SYSFS_DIR/methods/<method>/
+ * @name: the counter: transfers, bytes, zc_bytes, copied_bytes,
+ *	cache_hit_pages, cache_miss_pages, storage_read_bytes or errors
+ * @val: out: the counter's value
+ *
+ * Return: 0, or -1 with errno set: ENOENT when the module is not loaded or
+ * has no such method or counter, EINVAL when @name or @method_or_null is
+ * empty or not a single path component, EBADMSG when the file does not hold
+ * one decimal number, ERANGE when the number does not fit in 64 bits.
+ */
+int zcopy_read_sysfs_counter(const char *method_or_null, const char *name,
+			     uint64_t *val);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBZCOPY_H */
