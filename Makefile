@@ -33,10 +33,10 @@ header-check:
 		-Werror -Iuapi -x c++ -c -o /dev/null -
 
 check:
-	tests/check.sh
+	@tests/check.sh
 
 demo:
-	tests/demo.sh
+	@tests/demo.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true

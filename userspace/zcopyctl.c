@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libkmod.h>
@@ -783,6 +784,15 @@ static int transfer(const struct send_args *o, int dev, int file, int sock,
 		.offset = o->offset,
 		.len = o->len,
 	};
+	struct stat st;
+
+	/*
+	 * "To EOF" is known from the file's size: asking for exactly that
+	 * saves the extra call that would only find EOF (and count as a
+	 * transfer of 0 bytes).
+	 */
+	if (!req.len && !fstat(file, &st) && (uint64_t)st.st_size > o->offset)
+		req.len = st.st_size - o->offset;
 
 	if (zcopy_send_all(dev, &req, &r->stats, &r->sent)) {
 		if (r->sent)

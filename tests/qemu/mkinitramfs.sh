@@ -22,7 +22,7 @@ mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,mnt/ext4,lib64,etc}
 mkdir -p "$root/lib/modules/$kver/extra"
 cp /bin/busybox "$root/bin/busybox"
 for m in "${mods[@]}"; do cp "$m" "$root/lib/modules/$kver/extra/"; done
-touch "$root/lib/modules/$kver/modules.order" "$root/lib/modules/$kver/modules.builtin"
+touch "$root/lib/modules/$kver/"{modules.order,modules.builtin,modules.builtin.modinfo}
 depmod -b "$root" "$kver"
 
 # Dynamic programs bring their libraries along; static ones need none.
