@@ -11,7 +11,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 # make check builds with -Werror; users' compilers may warn about new things.
 ZCOPY_WERROR ?=
 
-.PHONY: all module modules-all userspace guest-progs check demo header-check clean
+.PHONY: all module modules-all userspace guest-progs check demo clean
 
 all: module userspace
 
@@ -24,8 +24,7 @@ userspace:
 guest-progs: userspace
 	$(MAKE) -C tests/guest
 
-# The uAPI header must stand alone in C90, C99, C11 and C++.
-header-check:
+check:
 	@for std in c90 c99 c11; do \
 		echo '#include <linux/zcopy.h>' | $(CC) -std=$$std -pedantic -Wall -Wextra \
 			-Werror -Iuapi -x c -c -o /dev/null - || exit 1; done

@@ -22,6 +22,7 @@ static const struct zcopy_method *const zcopy_methods[ZCOPY_METHOD_COUNT] = {
 	[ZCOPY_METHOD_MMAP] = &zcopy_method_mmap,
 	[ZCOPY_METHOD_SPLICE] = &zcopy_method_splice,
 	[ZCOPY_METHOD_PAGES] = &zcopy_method_pages,
+	[ZCOPY_METHOD_DIRECT] = &zcopy_method_direct,
 };
 
 /**
@@ -52,11 +53,14 @@ u32 zcopy_methods_mask(void)
 }
 
 /*
- * Every method is correct for a page-cache file; PAGES does the least work
- * (no copy, no pipe), so it is AUTO's choice.
+ * A file opened with O_DIRECT asks to bypass the page cache: DIRECT honours
+ * that where the filesystem can.  Otherwise PAGES does the least work of the
+ * methods (no copy, no pipe).
  */
-static u32 zcopy_auto_method(void)
+static u32 zcopy_auto_method(struct file *in)
 {
+	if ((in->f_flags & O_DIRECT) && (in->f_mode & FMODE_CAN_ODIRECT))
+		return ZCOPY_METHOD_DIRECT;
 	return ZCOPY_METHOD_PAGES;
 }
 
@@ -237,11 +241,13 @@ int zcopy_transfer(struct zcopy_ctx *ctx, const struct zcopy_request *req,
 	if (req->flags)
 		return -EINVAL;
 	if (method == ZCOPY_METHOD_AUTO)
-		method = zcopy_auto_method();
+		method = zcopy_auto_method(req->in);
 	m = zcopy_method_get(method);
 	if (!m)
 		return -EINVAL;
 	err = zcopy_check_source(req->in);
+	if (!err && m->check)
+		err = m->check(req->in);
 	if (err)
 		return err;
 	err = zcopy_check_dest(req->out, &x.sock);

@@ -93,12 +93,15 @@ struct zcopy_xfer {
 /**
  * struct zcopy_method - one way of moving file bytes to a socket
  * @name: lower-case name, used in sysfs
+ * @check: optional: whether the method can read @in at all; a negative errno
+ *	refuses the request before anything happens
  * @send: move x->len bytes from x->pos; returns 0 or a negative errno.  It
  *	advances x->pos, x->len and x->sent as the socket accepts bytes and
  *	stops early at EOF, on a short send, or on a pending signal.
  */
 struct zcopy_method {
 	const char *name;
+	int (*check)(struct file *in);
 	int (*send)(struct zcopy_xfer *x);
 };
 
@@ -107,6 +110,7 @@ extern const struct zcopy_method zcopy_method_copy;
 extern const struct zcopy_method zcopy_method_mmap;
 extern const struct zcopy_method zcopy_method_splice;
 extern const struct zcopy_method zcopy_method_pages;
+extern const struct zcopy_method zcopy_method_direct;
 const struct zcopy_method *zcopy_method_get(u32 method);
 u32 zcopy_methods_mask(void);
 

@@ -19,8 +19,10 @@ rm -f "$build/ext4.img"
 truncate -s 512M "$build/ext4.img"
 mkfs.ext4 -q -F "$build/ext4.img" || exit 1
 
+echo "check: host checks"
+"$top/tests/host-checks.sh" >"$build/host.log"
 echo "check: booting the test kernel (log: $log)"
 "$top/tests/qemu/boot.sh" "$kdir/arch/x86/boot/bzImage" \
 	"$build/check-initramfs.cpio.gz" check "$log" "$timeout" \
 	"$build/ext4.img" >/dev/null
-"$top/tests/judge.sh" "$log"
+"$top/tests/judge.sh" "$build/host.log" "$log"

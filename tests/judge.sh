@@ -3,9 +3,8 @@
 # group, fail on any kernel report or a missing end marker, and print
 # "N passed, N failed" last.  Exit status 0 only when nothing failed.
 #
-#   judge.sh LOG
+#   judge.sh LOG...
 set -uo pipefail
-log=$1
 
 awk '
 /^KUNIT-RESULTS-BEGIN/ { in_kunit = 1; delete subtests; next }
@@ -32,16 +31,18 @@ in_kunit && /^[ \t]*(not )?ok [0-9]+ / {
 }
 END {
 	printf "kunit: %d passed, %d failed%s\n", kpass, kfail, kskip ? sprintf(", %d skipped", kskip) : ""
+	printf "host: %d passed, %d failed\n", pass["host"], fail["host"]
 	gp = 0; gf = 0
 	for (grp in groups) {
-		printf "  %s: %d passed, %d failed\n", grp, pass[grp], fail[grp]
+		if (grp == "host") continue
+		printf "%s: %d passed, %d failed\n", grp, pass[grp], fail[grp]
 		gp += pass[grp]; gf += fail[grp]
 	}
 	printf "guest: %d passed, %d failed\n", gp, gf
-	tp = kpass + gp; tf = kfail + gf
+	tp = kpass + pass["host"] + gp; tf = kfail + fail["host"] + gf
 	if (kpass + kfail == 0) { print "judge: no KUnit results in the log"; tf++ }
 	if (!ended) { print "judge: the guest did not reach its end marker"; tf++ }
 	if (reports) { printf "judge: %d kernel report line(s)\n", reports; tf++ }
 	printf "%d passed, %d failed\n", tp, tf
 	exit tf ? 1 : 0
-}' "$log"
+}' "$@"

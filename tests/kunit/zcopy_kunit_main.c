@@ -386,6 +386,84 @@ static void zcopy_send_hole_sends_zeroes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.cache_hit_pages, 0);
 }
 
+struct zk_direct_case {
+	const char *dir;
+	bool from_storage;	/* real direct I/O, or a cache copy (tmpfs) */
+};
+
+static const struct zk_direct_case zk_direct_cases[] = {
+	{ "/tmp", false },
+	{ "/mnt/ext4", true },
+};
+
+static void zk_direct_desc(const struct zk_direct_case *c, char *desc)
+{
+	strscpy(desc, c->dir, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(zk_direct, zk_direct_cases, zk_direct_desc);
+
+/*
+ * DIRECT reads into module pages and sends them by reference.  On ext4 the
+ * bytes come from the disk; tmpfs "direct" reads copy from its own cache,
+ * and the statistics must say so.
+ */
+static void zcopy_direct_accounts_its_reads(struct kunit *test)
+{
+	const struct zk_direct_case *c = test->param_value;
+	struct zk_env *env = test->priv;
+	struct zcopy_request req = {
+		.out = env->client,
+		.len = ZK_FILE_SIZE,
+		.method = ZCOPY_METHOD_DIRECT,
+	};
+	struct zcopy_stats st;
+	u64 sent = 0;
+	loff_t pos = 0;
+
+	req.in = filp_open(c->dir, O_TMPFILE | O_RDWR | O_LARGEFILE, 0600);
+	if (IS_ERR(req.in))
+		kunit_skip(test, "%s: no O_TMPFILE file (%ld)", c->dir,
+			   PTR_ERR(req.in));
+	KUNIT_ASSERT_EQ(test, kernel_write(req.in, env->data, ZK_FILE_SIZE,
+					   &pos), (ssize_t)ZK_FILE_SIZE);
+	KUNIT_ASSERT_EQ(test, vfs_fsync(req.in, 0), 0);
+
+	KUNIT_EXPECT_EQ(test, zcopy_transfer(NULL, &req, &sent, &st), 0);
+	KUNIT_EXPECT_EQ(test, sent, (u64)ZK_FILE_SIZE);
+	zk_expect_received(test, env->data, ZK_FILE_SIZE);
+	KUNIT_EXPECT_EQ(test, st.method, ZCOPY_METHOD_DIRECT);
+	KUNIT_EXPECT_EQ(test, st.zc_bytes, sent);
+	KUNIT_EXPECT_EQ(test, st.cache_hit_pages + st.cache_miss_pages, 0);
+	if (c->from_storage) {
+		KUNIT_EXPECT_EQ(test, st.copied_bytes, 0);
+		KUNIT_EXPECT_GE(test, st.storage_read_bytes, sent);
+	} else {
+		KUNIT_EXPECT_EQ(test, st.copied_bytes, sent);
+		KUNIT_EXPECT_EQ(test, st.storage_read_bytes, 0);
+	}
+
+	/* Any byte range works: reads are widened to whole pages. */
+	req.offset = PAGE_SIZE + 5;
+	req.len = 2 * PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, zcopy_transfer(NULL, &req, &sent, &st), 0);
+	KUNIT_EXPECT_EQ(test, sent, req.len);
+	zk_expect_received(test, env->data + req.offset, req.len);
+	filp_close(req.in, NULL);
+}
+
+/* A file the filesystem cannot read with direct I/O: refused up front. */
+static void zcopy_direct_refuses_files_without_odirect(struct kunit *test)
+{
+	struct zcopy_stats st;
+	u64 sent = 0;
+
+	KUNIT_EXPECT_EQ(test, zk_send(test, ZCOPY_METHOD_DIRECT, 0, 10, &sent,
+				      &st), -EINVAL);
+	zk_expect_received(test, NULL, 0);
+	zk_expect_counters_unchanged(test);
+}
+
 struct zk_bad_case {
 	const char *name;
 	u32 method;
@@ -509,6 +587,7 @@ static struct kunit_case zcopy_transfer_cases[] = {
 	KUNIT_CASE(zcopy_send_at_eof_sends_nothing),
 	KUNIT_CASE(zcopy_send_clamps_to_eof),
 	KUNIT_CASE(zcopy_send_hole_sends_zeroes),
+	KUNIT_CASE_PARAM(zcopy_direct_accounts_its_reads, zk_direct_gen_params),
 	{}
 };
 
@@ -522,6 +601,7 @@ static struct kunit_suite zcopy_transfer_suite = {
 static struct kunit_case zcopy_validation_cases[] = {
 	KUNIT_CASE_PARAM(zcopy_rejects_bad_arguments, zk_bad_gen_params),
 	KUNIT_CASE(zcopy_rejects_bad_files),
+	KUNIT_CASE(zcopy_direct_refuses_files_without_odirect),
 	KUNIT_CASE(zcopy_shutdown_socket_is_epipe),
 	{}
 };

@@ -33,7 +33,12 @@
 #define ZCOPY_METHOD_SPLICE	3
 /** ZCOPY_METHOD_PAGES - page-cache folios handed to the socket by reference */
 #define ZCOPY_METHOD_PAGES	4
-/** ZCOPY_METHOD_DIRECT - direct I/O into module pages, sent by reference */
+/**
+ * ZCOPY_METHOD_DIRECT - direct I/O into module pages, sent by reference; the
+ * page cache is not used.  Any byte range works (reads are widened to whole
+ * pages).  A filesystem whose direct reads copy from its own cache (tmpfs)
+ * shows that copy in copied_bytes.
+ */
 #define ZCOPY_METHOD_DIRECT	5
 /** ZCOPY_METHOD_COUNT - number of method numbers (AUTO included) */
 #define ZCOPY_METHOD_COUNT	6
@@ -126,7 +131,8 @@ struct zcopy_stats {
  * @offset: in: where the range starts in the file, at most LLONG_MAX, or
  *	ZCOPY_OFFSET_CURRENT to use and advance the file position
  * @len: in: length of the range; clamped to zcopy_info.max_len and to the
- *	end of the file
+ *	end of the file.  0, or an @offset at or past the end of the file,
+ *	succeeds with @sent 0 (and counts as a transfer).
  * @sent: out: bytes queued to the socket.  A transfer stopped by a signal,
  *	a full non-blocking socket, a send timeout or an error after some bytes
  *	went returns 0 from the ioctl with the partial count here.
@@ -140,7 +146,8 @@ struct zcopy_stats {
  * @in_fd is not open for reading, or @out_fd not for writing.
  * EINVAL: unknown flags, method or a non-zero reserved field; @in_fd is not a
  * regular file; @offset above LLONG_MAX (negative); @offset + @len overflows;
- * @out_fd has O_APPEND set; the method is not available for this file.
+ * @len above LLONG_MAX; @out_fd has O_APPEND set; ZCOPY_METHOD_DIRECT on a
+ * file whose filesystem cannot do direct I/O.
  * ENOTSOCK: @out_fd is not a socket.
  * EOPNOTSUPP: @out_fd is not a TCP stream socket, or has an upper-layer
  * protocol attached.
@@ -176,7 +183,8 @@ struct zcopy_send {
  * the same totals for the whole device
  * @size: in: sizeof(struct zcopy_counters) as the caller knows it
  * @flags: in: must be 0
- * @transfers: out: transfers that sent at least one byte or reached EOF
+ * @transfers: out: ZCOPY_IOC_SEND calls that succeeded (a partial or
+ *	empty transfer included)
  * @bytes: out: bytes sent
  * @zc_bytes: out: sum of zcopy_stats.zc_bytes
  * @copied_bytes: out: sum of zcopy_stats.copied_bytes
