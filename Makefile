@@ -4,14 +4,36 @@
 #   make module [KDIR=...]   build module/zcopy.ko (default: the running kernel)
 #   make userspace           build zcopyctl and libzcopy
 #   make check               build, boot the debug test kernel, run every test
+#   make check-dkms          DKMS-build for Debian's stock 6.1 and 6.12 kernels
+#                            and run the guest tests on those kernels in QEMU
+#   make style               checkpatch, sparse and codespell
 #   make demo                boot the test kernel and show zero copy in numbers
+#   make install             module, zcopyctl, libzcopy, headers, udev rule, man
+#   make uninstall           (DESTDIR=, PREFIX=/usr/local, KVER=`uname -r`)
+#   make dkms-install        register with DKMS: rebuilt for every new kernel
+#   make dkms-uninstall
 #   make clean
 
-KDIR ?= /lib/modules/$(shell uname -r)/build
+# The kernel to build for and install into; KDIR is its build tree.
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
 # make check builds with -Werror; users' compilers may warn about new things.
 ZCOPY_WERROR ?=
 
-.PHONY: all module modules-all userspace guest-progs check demo clean
+PREFIX ?= /usr/local
+DESTDIR ?=
+MANDIR ?= $(PREFIX)/share/man
+UDEVRULESDIR ?= /lib/udev/rules.d
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+ZCOPY_VERSION := $(shell sed -n 's/^\#define ZCOPY_VERSION[[:space:]]*"\(.*\)"/\1/p' module/zcopy.h)
+DKMS ?= dkms
+DKMS_SRC ?= /usr/src/zcopy-$(ZCOPY_VERSION)
+# What DKMS gets: what building the module needs, nothing of the tests.
+DKMS_FILES := dkms.conf module uapi
+
+.PHONY: all module modules-all userspace guest-progs check check-dkms style \
+	demo clean install install-module install-userspace install-data \
+	uninstall dkms-install dkms-uninstall
 
 all: module userspace
 
@@ -25,14 +47,85 @@ guest-progs: userspace
 	$(MAKE) -C tests/guest
 
 check:
-	@for std in c90 c99 c11; do \
-		echo '#include <linux/zcopy.h>' | $(CC) -std=$$std -pedantic -Wall -Wextra \
-			-Werror -Iuapi -x c -c -o /dev/null - || exit 1; done
-	@echo '#include <linux/zcopy.h>' | $(CXX) -std=c++11 -pedantic -Wall -Wextra \
-		-Werror -Iuapi -x c++ -c -o /dev/null -
-
-check:
 	@tests/check.sh
+
+check-dkms:
+	@tests/check-dkms.sh
+
+style:
+	@tests/style.sh
+
+# ---- install ---------------------------------------------------------------
+# Only module/ is built and installed (M= points at it): the KUnit suite that
+# the test kernel also builds from the top-level Kbuild is not for installing.
+# Kbuild's own depmod is switched off (DEPMOD=true): with DESTDIR it would
+# write modules.dep into the staging tree, and Debian's headers have no
+# System.map for it anyway; without DESTDIR depmod runs once, below.
+KMAKE_MODULE = $(MAKE) -C $(KDIR) M=$(CURDIR)/module KERNELRELEASE=$(KVER)
+
+install: install-module install-userspace install-data
+
+install-module:
+	@test -d $(KDIR) || { echo "install: no kernel build tree at $(KDIR):" \
+		"install linux-headers-$(KVER) or set KVER=/KDIR=" >&2; exit 1; }
+	$(KMAKE_MODULE) ZCOPY_WERROR=$(ZCOPY_WERROR) modules
+	$(KMAKE_MODULE) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra \
+		DEPMOD=true modules_install
+ifeq ($(DESTDIR),)
+	depmod -a $(KVER)
+endif
+
+install-userspace:
+	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) \
+		ZCOPY_VERSION=$(ZCOPY_VERSION)
+
+# /dev/zcopy belongs to the "zcopy" group (udev/60-zcopy.rules), which
+# sysusers.d creates; without DESTDIR it is created now.
+install-data:
+	install -d $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSUSERSDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man4
+	install -m 644 udev/60-zcopy.rules $(DESTDIR)$(UDEVRULESDIR)/
+	install -m 644 udev/zcopy.sysusers $(DESTDIR)$(SYSUSERSDIR)/zcopy.conf
+	install -m 644 man/zcopyctl.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/zcopy.4 $(DESTDIR)$(MANDIR)/man4/
+ifeq ($(DESTDIR),)
+	if command -v systemd-sysusers >/dev/null; then \
+		systemd-sysusers $(SYSUSERSDIR)/zcopy.conf; \
+	elif ! getent group zcopy >/dev/null; then groupadd --system zcopy; fi
+endif
+
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(KVER)/extra/zcopy.ko \
+		$(DESTDIR)/lib/modules/$(KVER)/extra/zcopy.ko.gz \
+		$(DESTDIR)/lib/modules/$(KVER)/extra/zcopy.ko.xz \
+		$(DESTDIR)/lib/modules/$(KVER)/extra/zcopy.ko.zst
+ifeq ($(DESTDIR),)
+	if [ -d /lib/modules/$(KVER) ]; then depmod -a $(KVER); fi
+endif
+	$(MAKE) -C userspace uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	rm -f $(DESTDIR)$(UDEVRULESDIR)/60-zcopy.rules \
+		$(DESTDIR)$(SYSUSERSDIR)/zcopy.conf \
+		$(DESTDIR)$(MANDIR)/man1/zcopyctl.1 $(DESTDIR)$(MANDIR)/man4/zcopy.4
+
+# DKMS keeps its own copy of the sources in $(DKMS_SRC) and rebuilds the
+# module there for each kernel it is asked for (and, AUTOINSTALL, for every
+# kernel installed later).  DKMS="dkms --dkmstree ... --installtree ..." and
+# DKMS_SRC point it elsewhere, as tests/check-dkms.sh does.
+dkms-install:
+	-$(DKMS) remove zcopy/$(ZCOPY_VERSION) --all >/dev/null 2>&1
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)
+	cp -R $(DKMS_FILES) $(DKMS_SRC)/
+	find $(DKMS_SRC) \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
+		-o -name '*.mod.c' -o -name '.*.cmd' -o -name '*.order' \
+		-o -name '*.symvers' \) -delete
+	$(DKMS) add zcopy/$(ZCOPY_VERSION)
+	$(DKMS) build zcopy/$(ZCOPY_VERSION) -k $(KVER)
+	$(DKMS) install zcopy/$(ZCOPY_VERSION) -k $(KVER)
+
+dkms-uninstall:
+	-$(DKMS) remove zcopy/$(ZCOPY_VERSION) --all
+	rm -rf $(DKMS_SRC)
 
 demo:
 	@tests/demo.sh

@@ -4,6 +4,7 @@
  * misses before anything is read, fill the cache without copying, and hand
  * out referenced, uptodate folios.
  */
+#include <linux/fadvise.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
@@ -48,6 +49,32 @@ void zcopy_cache_probe(struct zcopy_xfer *x, loff_t start, loff_t end)
 		index += nr;
 	}
 	x->probed_to = max(x->probed_to, last + 1);
+}
+
+/**
+ * zcopy_cache_ready() - whether [@pos, @pos + @len) can be sent without
+ * waiting for storage
+ * @in: the file
+ * @pos: first byte
+ * @len: bytes
+ *
+ * If not, readahead starts for the range so that a later call finds it.
+ * A file without ->read_folio (shmem) keeps nothing on storage but swap:
+ * its holes are never read, so it always qualifies.
+ *
+ * Return: true if every page of the range is uptodate in the page cache.
+ */
+bool zcopy_cache_ready(struct file *in, loff_t pos, size_t len)
+{
+	struct zcopy_xfer probe = { .in = in };
+
+	if (!in->f_mapping->a_ops->read_folio)
+		return true;
+	zcopy_cache_probe(&probe, pos, pos + len);
+	if (!probe.miss_pages)
+		return true;
+	vfs_fadvise(in, pos, len, POSIX_FADV_WILLNEED);
+	return false;
 }
 
 /*

@@ -15,6 +15,7 @@ union zcopy_ioctl_arg {
 	struct zcopy_info info;
 	struct zcopy_send send;
 	struct zcopy_counters counters;
+	struct zcopy_sendv sendv;
 };
 
 static int zcopy_ioc_info(struct zcopy_ctx *ctx, union zcopy_ioctl_arg *arg)
@@ -78,6 +79,11 @@ static int zcopy_ioc_counters(struct zcopy_ctx *ctx,
 	return 0;
 }
 
+static int zcopy_ioc_sendv(struct zcopy_ctx *ctx, union zcopy_ioctl_arg *arg)
+{
+	return zcopy_sendv(ctx, &arg->sendv);
+}
+
 struct zcopy_ioctl_op {
 	u32 size;	/* the struct as this module knows it */
 	u32 min_size;	/* the first published layout */
@@ -92,6 +98,7 @@ static const struct zcopy_ioctl_op zcopy_ioctl_ops[] = {
 	ZCOPY_OP(ZCOPY_IOC_SEND, struct zcopy_send, zcopy_ioc_send),
 	ZCOPY_OP(ZCOPY_IOC_COUNTERS, struct zcopy_counters,
 		 zcopy_ioc_counters),
+	ZCOPY_OP(ZCOPY_IOC_SENDV, struct zcopy_sendv, zcopy_ioc_sendv),
 };
 
 /**

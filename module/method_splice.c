@@ -64,20 +64,33 @@ static void zcopy_splice_eof(struct splice_desc *sd)
 		out->f_op->splice_eof(out);
 }
 
+/*
+ * Splice in chunks so that the page-cache probe before each one counts only
+ * pages the transfer is about to read, even when it stops early.
+ */
+#define ZCOPY_SPLICE_CHUNK	(256 * 1024)
+
 static int zcopy_splice_send(struct zcopy_xfer *x)
 {
-	struct splice_desc sd = {
-		.total_len = x->len,
-		.pos = x->pos,
-		.u.data = x,
-		.splice_eof = zcopy_splice_eof,
-	};
-	ssize_t ret;
+	ssize_t ret = 0;
 
-	zcopy_cache_probe(x, x->pos, x->pos + x->len);
-	ret = splice_direct_to_actor(x->in, &sd, zcopy_splice_actor);
-	if (ret > 0)
-		zcopy_xfer_advance(x, ret);
+	while (x->len) {
+		size_t chunk = min_t(size_t, x->len, ZCOPY_SPLICE_CHUNK);
+		struct splice_desc sd = {
+			.total_len = chunk,
+			.flags = chunk < x->len || x->more ? SPLICE_F_MORE : 0,
+			.pos = x->pos,
+			.u.data = x,
+			.splice_eof = zcopy_splice_eof,
+		};
+
+		zcopy_cache_probe(x, x->pos, x->pos + chunk);
+		ret = splice_direct_to_actor(x->in, &sd, zcopy_splice_actor);
+		if (ret > 0)
+			zcopy_xfer_advance(x, ret);
+		if (ret < 0 || ret < chunk || zcopy_xfer_should_stop(x))
+			break;
+	}
 	return ret < 0 ? ret : 0;
 }
 

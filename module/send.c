@@ -17,7 +17,7 @@
  */
 int zcopy_send_flags(struct zcopy_xfer *x, size_t bytes)
 {
-	x->corked = bytes < x->len;
+	x->corked = bytes < x->len || x->more;
 	return x->msg_flags | (x->corked ? MSG_MORE : 0);
 }
 

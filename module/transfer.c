@@ -54,12 +54,14 @@ u32 zcopy_methods_mask(void)
 
 /*
  * A file opened with O_DIRECT asks to bypass the page cache: DIRECT honours
- * that where the filesystem can.  Otherwise PAGES does the least work of the
+ * that where the filesystem can (and where the caller does not forbid
+ * waiting for storage).  Otherwise PAGES does the least work of the
  * methods (no copy, no pipe).
  */
-static u32 zcopy_auto_method(struct file *in)
+static u32 zcopy_auto_method(struct file *in, u32 flags)
 {
-	if ((in->f_flags & O_DIRECT) && (in->f_mode & FMODE_CAN_ODIRECT))
+	if (in && (in->f_flags & O_DIRECT) && (in->f_mode & FMODE_CAN_ODIRECT) &&
+	    !(flags & ZCOPY_F_NODISKIO))
 		return ZCOPY_METHOD_DIRECT;
 	return ZCOPY_METHOD_PAGES;
 }
@@ -174,27 +176,257 @@ static u32 zcopy_route_sample(struct sock *sk, u32 *ifindex)
 	return route;
 }
 
-/*
- * Turn what the method did into zero-copy and copied bytes.  Page references
- * are zero-copy only when the device gathers them; otherwise the stack
- * linearises every byte at transmit, once more on top of any earlier copy.
- * A route that cannot be seen is taken as not gathering: never claim a zero
- * copy that cannot be shown.
- */
-static void zcopy_classify(const struct zcopy_xfer *x, struct zcopy_stats *st)
-{
-	bool sg = st->route & ZCOPY_ROUTE_SG;
+#define ZCOPY_F_ALL	(ZCOPY_F_NODISKIO | ZCOPY_F_MORE | ZCOPY_F_NOSIGNAL)
 
+/**
+ * zcopy_call_init() - check the socket, the method and the flags of a call
+ * @c: the call to set up
+ * @out: the destination file
+ * @method: ZCOPY_METHOD_*
+ * @flags: ZCOPY_F_*
+ * @first_in: the first file to send, for AUTO's choice; may be NULL
+ *
+ * Return: 0 or a negative errno; nothing has happened yet either way.
+ */
+int zcopy_call_init(struct zcopy_call *c, struct file *out, u32 method,
+		    u32 flags, struct file *first_in)
+{
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	if (flags & ~ZCOPY_F_ALL)
+		return -EINVAL;
+	if (method == ZCOPY_METHOD_AUTO)
+		method = zcopy_auto_method(first_in, flags);
+	c->m = zcopy_method_get(method);
+	if (!c->m)
+		return -EINVAL;
+	if (((flags & ZCOPY_F_NODISKIO) && method == ZCOPY_METHOD_DIRECT) ||
+	    ((flags & ZCOPY_F_NOSIGNAL) && method == ZCOPY_METHOD_SPLICE))
+		return -EINVAL;
+	err = zcopy_check_dest(out, &c->sock);
+	if (err)
+		return err;
+	c->method = method;
+	c->flags = flags;
+	if (out->f_flags & O_NONBLOCK)
+		c->msg_flags |= MSG_DONTWAIT;
+	if (flags & ZCOPY_F_NOSIGNAL)
+		c->msg_flags |= MSG_NOSIGNAL;
+	return 0;
+}
+
+/**
+ * zcopy_call_check_file() - check one file segment of a call
+ * @c: the call
+ * @in: the source file
+ * @out: the destination file (for its permission hook)
+ * @offset: ZCOPY_OFFSET_CURRENT or the first byte
+ * @len: bytes requested
+ * @r: out: the checked range
+ *
+ * Return: 0 or a negative errno.
+ */
+int zcopy_call_check_file(struct zcopy_call *c, struct file *in,
+			  struct file *out, u64 offset, u64 len,
+			  struct zcopy_range *r)
+{
+	struct zcopy_request req = {
+		.in = in, .out = out, .offset = offset, .len = len,
+	};
+	int err;
+
+	err = zcopy_check_source(in);
+	if (!err && c->m->check)
+		err = c->m->check(in);
+	if (!err)
+		err = zcopy_check_range(&req, &r->pos, &r->len);
+	r->in = in;
+	r->use_fpos = offset == ZCOPY_OFFSET_CURRENT;
+	return err;
+}
+
+/**
+ * zcopy_call_begin() - start the clocks; the checks are over
+ * @c: the call
+ */
+void zcopy_call_begin(struct zcopy_call *c)
+{
+	c->route = zcopy_route_sample(c->sock->sk, &c->ifindex);
+	c->start_ns = ktime_get_ns();
+	c->io_start = zcopy_task_read_bytes();
+}
+
+static void zcopy_xfer_init(struct zcopy_call *c, struct zcopy_xfer *x,
+			    struct file *in, loff_t pos, size_t len, bool last)
+{
+	memset(x, 0, sizeof(*x));
+	x->in = in;
+	x->sock = c->sock;
+	x->pos = pos;
+	x->len = len;
+	x->msg_flags = c->msg_flags;
+	x->more = !last || (c->flags & ZCOPY_F_MORE);
+}
+
+/* Measure a segment, and remember whether the stream is left corked. */
+static void zcopy_xfer_done(struct zcopy_call *c, struct zcopy_xfer *x,
+			    u64 start_ns, u64 io_start)
+{
+	x->storage_read = zcopy_task_read_bytes() - io_start;
+	x->elapsed_ns = ktime_get_ns() - start_ns;
+	if (x->sent)
+		c->corked = x->corked;
+}
+
+/**
+ * zcopy_call_send_file() - send one checked file range
+ * @c: the call
+ * @r: the range
+ * @last: the last segment of the call (no MSG_MORE after it)
+ * @x: out: what the method did
+ *
+ * Return: 0 or a negative errno; x->sent says how far it got either way,
+ * and x->len is 0 when the range (clamped to the end of file) went whole.
+ */
+int zcopy_call_send_file(struct zcopy_call *c, const struct zcopy_range *r,
+			 bool last, struct zcopy_xfer *x)
+{
+	u64 start_ns = ktime_get_ns(), io_start = zcopy_task_read_bytes();
+	loff_t isize = i_size_read(file_inode(r->in));
+	int err = 0;
+
+	/* Ask for no more than the file holds, so the last send pushes. */
+	zcopy_xfer_init(c, x, r->in, r->pos,
+			r->pos < isize ? min_t(u64, r->len, isize - r->pos) : 0,
+			last);
+	if (x->len && (c->flags & ZCOPY_F_NODISKIO) &&
+	    !zcopy_cache_ready(r->in, x->pos, x->len))
+		err = -EAGAIN;
+	else if (x->len)
+		err = c->m->send(x);
+	if (x->sent && r->use_fpos)
+		r->in->f_pos = x->pos;
+	zcopy_xfer_done(c, x, start_ns, io_start);
+	return err;
+}
+
+/**
+ * zcopy_call_send_memory() - send a buffer already copied into the kernel
+ * @c: the call
+ * @buf: the bytes (kernel memory: never sent by reference)
+ * @len: how many
+ * @last: the last segment of the call
+ * @x: out: what was done; the copy into @buf counts as a module copy
+ *
+ * Return: 0 or a negative errno.
+ */
+int zcopy_call_send_memory(struct zcopy_call *c, void *buf, size_t len,
+			   bool last, struct zcopy_xfer *x)
+{
+	u64 start_ns = ktime_get_ns(), io_start = zcopy_task_read_bytes();
+	int ret = 0;
+
+	zcopy_xfer_init(c, x, NULL, 0, len, last);
+	x->module_copied = len;
+	while (x->len) {
+		struct msghdr msg = { .msg_flags = 0 };
+		struct kvec kv = { buf + x->sent, x->len };
+		size_t want = x->len;
+
+		msg.msg_flags = zcopy_send_flags(x, want);
+		ret = kernel_sendmsg(x->sock, &msg, &kv, 1, want);
+		if (ret > 0) {
+			x->sock_copied += ret;
+			zcopy_xfer_advance(x, ret);
+		}
+		if (ret < 0 || ret < want || zcopy_xfer_should_stop(x))
+			break;
+	}
+	zcopy_xfer_done(c, x, start_ns, io_start);
+	return ret < 0 ? ret : 0;
+}
+
+/**
+ * zcopy_call_end() - finish the stream and look at the route it took
+ * @c: the call
+ */
+void zcopy_call_end(struct zcopy_call *c)
+{
+	u32 ifindex = 0, route;
+
+	/* Stopped after MSG_MORE and not asked to stay corked: push. */
+	if (c->corked && !(c->flags & ZCOPY_F_MORE) &&
+	    c->sock->ops->splice_eof)
+		c->sock->ops->splice_eof(c->sock);
+	c->storage_read = zcopy_task_read_bytes() - c->io_start;
+	c->elapsed_ns = ktime_get_ns() - c->start_ns;
+
+	/* The route after the transfer is the one the bytes took. */
+	route = zcopy_route_sample(c->sock->sk, &ifindex);
+	if (route) {
+		c->route = route;
+		c->ifindex = ifindex;
+	}
+}
+
+/**
+ * zcopy_xfer_add() - sum what segments did
+ * @total: the sum so far
+ * @x: one more segment
+ */
+void zcopy_xfer_add(struct zcopy_xfer *total, const struct zcopy_xfer *x)
+{
+	total->sent += x->sent;
+	total->ref_bytes += x->ref_bytes;
+	total->sock_copied += x->sock_copied;
+	total->module_copied += x->module_copied;
+	total->hit_pages += x->hit_pages;
+	total->miss_pages += x->miss_pages;
+	total->storage_read += x->storage_read;
+	total->elapsed_ns += x->elapsed_ns;
+}
+
+/**
+ * zcopy_call_stats() - what a segment (or a whole call) cost
+ * @c: the call, after zcopy_call_end()
+ * @x: what was done
+ * @st: out: the statistics
+ *
+ * Page references are zero-copy only when the device gathers them;
+ * otherwise the stack linearises every byte at transmit, once more on top of
+ * any earlier copy.  A route that cannot be seen is taken as not gathering:
+ * never claim a zero copy that cannot be shown.
+ */
+void zcopy_call_stats(const struct zcopy_call *c, const struct zcopy_xfer *x,
+		      struct zcopy_stats *st)
+{
+	bool sg = c->route & ZCOPY_ROUTE_SG;
+
+	memset(st, 0, sizeof(*st));
 	st->zc_bytes = sg ? x->ref_bytes : 0;
 	st->copied_bytes = x->module_copied + x->sock_copied;
 	if (!sg)
 		st->copied_bytes += x->ref_bytes + x->sock_copied;
 	st->cache_hit_pages = x->hit_pages;
 	st->cache_miss_pages = x->miss_pages;
+	st->storage_read_bytes = x->storage_read;
+	st->elapsed_ns = x->elapsed_ns;
+	st->route = c->route;
+	st->ifindex = c->route ? c->ifindex : 0;
+	st->method = c->method;
 }
 
-static void zcopy_account(struct zcopy_ctx *ctx, const struct zcopy_stats *st,
-			  u64 sent, int err)
+/**
+ * zcopy_call_account() - add a finished call to the counters
+ * @ctx: the open file it came through, or NULL
+ * @c: the call
+ * @st: its statistics
+ * @sent: bytes sent
+ * @err: its result: a failure counts as an error and nothing else
+ */
+void zcopy_call_account(struct zcopy_ctx *ctx, const struct zcopy_call *c,
+			const struct zcopy_stats *st, u64 sent, int err)
 {
 	u64 delta[ZCOPY_NR_COUNTERS] = { 0 };
 
@@ -209,7 +441,7 @@ static void zcopy_account(struct zcopy_ctx *ctx, const struct zcopy_stats *st,
 		delta[ZCOPY_CTR_CACHE_MISS_PAGES] = st->cache_miss_pages;
 		delta[ZCOPY_CTR_STORAGE_READ_BYTES] = st->storage_read_bytes;
 	}
-	zcopy_counters_add(ctx, st->method, delta);
+	zcopy_counters_add(ctx, c->method, delta);
 }
 
 /**
@@ -230,63 +462,25 @@ static void zcopy_account(struct zcopy_ctx *ctx, const struct zcopy_stats *st,
 int zcopy_transfer(struct zcopy_ctx *ctx, const struct zcopy_request *req,
 		   u64 *sent, struct zcopy_stats *stats)
 {
-	struct zcopy_xfer x = { .in = req->in };
-	const struct zcopy_method *m;
-	u32 method = req->method;
-	u32 route, ifindex = 0;
-	u64 start, io_start;
-	loff_t isize;
+	struct zcopy_range r;
+	struct zcopy_call c;
+	struct zcopy_xfer x;
 	int err;
 
-	if (req->flags)
-		return -EINVAL;
-	if (method == ZCOPY_METHOD_AUTO)
-		method = zcopy_auto_method(req->in);
-	m = zcopy_method_get(method);
-	if (!m)
-		return -EINVAL;
-	err = zcopy_check_source(req->in);
-	if (!err && m->check)
-		err = m->check(req->in);
-	if (err)
-		return err;
-	err = zcopy_check_dest(req->out, &x.sock);
-	if (err)
-		return err;
-	err = zcopy_check_range(req, &x.pos, &x.len);
+	err = zcopy_call_init(&c, req->out, req->method, req->flags, req->in);
+	if (!err)
+		err = zcopy_call_check_file(&c, req->in, req->out, req->offset,
+					    req->len, &r);
 	if (err)
 		return err;
 
-	memset(stats, 0, sizeof(*stats));
-	stats->method = method;
-	if (req->out->f_flags & O_NONBLOCK)
-		x.msg_flags |= MSG_DONTWAIT;
-	/* Ask for no more than the file holds, so the last send pushes. */
-	isize = i_size_read(file_inode(req->in));
-	x.len = x.pos < isize ? min_t(u64, x.len, isize - x.pos) : 0;
-
-	route = zcopy_route_sample(x.sock->sk, &ifindex);
-	start = ktime_get_ns();
-	io_start = zcopy_task_read_bytes();
-	err = x.len ? m->send(&x) : 0;
-	/* Stopped early after MSG_MORE: push what TCP is holding back. */
-	if (x.corked && x.sock->ops->splice_eof)
-		x.sock->ops->splice_eof(x.sock);
-	stats->storage_read_bytes = zcopy_task_read_bytes() - io_start;
-	stats->elapsed_ns = ktime_get_ns() - start;
-
-	/* The route after the transfer is the one the bytes took. */
-	stats->route = zcopy_route_sample(x.sock->sk, &ifindex);
-	if (!stats->route)
-		stats->route = route;
-	stats->ifindex = stats->route ? ifindex : 0;
-	zcopy_classify(&x, stats);
-
+	zcopy_call_begin(&c);
+	err = zcopy_call_send_file(&c, &r, true, &x);
+	zcopy_call_end(&c);
+	zcopy_call_stats(&c, &x, stats);
 	if (x.sent)
 		err = 0;
-	if (!err && req->offset == ZCOPY_OFFSET_CURRENT)
-		req->in->f_pos = x.pos;
-	zcopy_account(ctx, stats, x.sent, err);
+	zcopy_call_account(ctx, &c, stats, x.sent, err);
 	*sent = x.sent;
 	return err;
 }

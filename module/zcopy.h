@@ -43,7 +43,7 @@ struct zcopy_ctx {
  * @offset: start in @in, or ZCOPY_OFFSET_CURRENT for @in's file position
  * @len: bytes requested
  * @method: ZCOPY_METHOD_*
- * @flags: ZCOPY_F_* (none defined yet: must be 0)
+ * @flags: ZCOPY_F_*
  */
 struct zcopy_request {
 	struct file *in;
@@ -61,6 +61,7 @@ struct zcopy_request {
  * @pos: next file offset to send
  * @len: bytes still to send
  * @msg_flags: MSG_* added to every send (MSG_DONTWAIT for O_NONBLOCK)
+ * @more: more data follows this transfer: every send carries MSG_MORE
  * @corked: the last send carried MSG_MORE, so TCP may hold a partial frame
  * @sent: bytes the socket accepted so far
  * @ref_bytes: bytes handed to the socket as page references
@@ -70,6 +71,8 @@ struct zcopy_request {
  * @hit_pages: pages found uptodate in the page cache before being read
  * @miss_pages: pages that were not
  * @probed_to: first page index not yet counted as hit or miss
+ * @storage_read: bytes read from storage meanwhile
+ * @elapsed_ns: time the transfer took
  *
  * The methods only count what they did; zcopy_transfer() turns the counts
  * into zc_bytes and copied_bytes once it knows what the egress device can do.
@@ -80,6 +83,7 @@ struct zcopy_xfer {
 	loff_t pos;
 	size_t len;
 	int msg_flags;
+	bool more;
 	bool corked;
 	size_t sent;
 	u64 ref_bytes;
@@ -88,6 +92,8 @@ struct zcopy_xfer {
 	u64 hit_pages;
 	u64 miss_pages;
 	pgoff_t probed_to;
+	u64 storage_read;
+	u64 elapsed_ns;
 };
 
 /**
@@ -121,6 +127,7 @@ bool zcopy_xfer_should_stop(const struct zcopy_xfer *x);
 
 /* Page cache (cache.c). */
 void zcopy_cache_probe(struct zcopy_xfer *x, loff_t start, loff_t end);
+bool zcopy_cache_ready(struct file *in, loff_t pos, size_t len);
 struct folio *zcopy_cache_get_folio(struct zcopy_xfer *x, loff_t pos,
 				    loff_t end);
 
@@ -132,9 +139,72 @@ void zcopy_counters_add(struct zcopy_ctx *ctx, u32 method,
 u64 zcopy_counter_read(u32 method, enum zcopy_counter c);
 extern const struct attribute_group *zcopy_device_groups[];
 
+/**
+ * struct zcopy_range - a file segment that passed every check
+ * @in: the file
+ * @pos: first byte
+ * @len: bytes requested (clamped as sendfile(2) clamps)
+ * @use_fpos: advance @in's file position by what is sent
+ */
+struct zcopy_range {
+	struct file *in;
+	loff_t pos;
+	size_t len;
+	bool use_fpos;
+};
+
+/**
+ * struct zcopy_call - one ioctl's worth of sending to one socket
+ * @sock: the socket
+ * @m: the method for file segments
+ * @method: its number
+ * @flags: ZCOPY_F_*
+ * @msg_flags: MSG_* for every send
+ * @corked: the stream holds data back after the last send (MSG_MORE)
+ * @route: ZCOPY_ROUTE_* of the egress device
+ * @ifindex: the egress device
+ * @start_ns: when the sending began
+ * @io_start: the task's storage read bytes then
+ * @elapsed_ns: how long the sending took
+ * @storage_read: bytes read from storage meanwhile
+ */
+struct zcopy_call {
+	struct socket *sock;
+	const struct zcopy_method *m;
+	u32 method;
+	u32 flags;
+	int msg_flags;
+	bool corked;
+	u32 route;
+	u32 ifindex;
+	u64 start_ns;
+	u64 io_start;
+	u64 elapsed_ns;
+	u64 storage_read;
+};
+
 /* The transfer core (transfer.c). */
+int zcopy_call_init(struct zcopy_call *c, struct file *out, u32 method,
+		    u32 flags, struct file *first_in);
+int zcopy_call_check_file(struct zcopy_call *c, struct file *in,
+			  struct file *out, u64 offset, u64 len,
+			  struct zcopy_range *r);
+void zcopy_call_begin(struct zcopy_call *c);
+int zcopy_call_send_file(struct zcopy_call *c, const struct zcopy_range *r,
+			 bool last, struct zcopy_xfer *x);
+int zcopy_call_send_memory(struct zcopy_call *c, void *buf, size_t len,
+			   bool last, struct zcopy_xfer *x);
+void zcopy_call_end(struct zcopy_call *c);
+void zcopy_call_stats(const struct zcopy_call *c, const struct zcopy_xfer *x,
+		      struct zcopy_stats *st);
+void zcopy_call_account(struct zcopy_ctx *ctx, const struct zcopy_call *c,
+			const struct zcopy_stats *st, u64 sent, int err);
+void zcopy_xfer_add(struct zcopy_xfer *total, const struct zcopy_xfer *x);
 int zcopy_transfer(struct zcopy_ctx *ctx, const struct zcopy_request *req,
 		   u64 *sent, struct zcopy_stats *stats);
+
+/* ZCOPY_IOC_SENDV (sendv.c). */
+int zcopy_sendv(struct zcopy_ctx *ctx, struct zcopy_sendv *v);
 
 /* ioctl dispatch (ioctl.c). */
 long zcopy_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

@@ -6,6 +6,7 @@
 #include <kunit/test.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/delay.h>
 #include <linux/in.h>
 #include <linux/net.h>
 #include <linux/netdevice.h>
@@ -452,6 +453,54 @@ static void zcopy_direct_accounts_its_reads(struct kunit *test)
 	filp_close(req.in, NULL);
 }
 
+/*
+ * NODISKIO: a range that is not cached sends nothing, counts one error and
+ * starts readahead, so that a later call finds it cached and sends it all.
+ */
+static void zcopy_nodiskio_waits_for_no_disk(struct kunit *test)
+{
+	struct zk_env *env = test->priv;
+	struct zcopy_request req = {
+		.out = env->client,
+		.len = ZK_FILE_SIZE,
+		.method = ZCOPY_METHOD_PAGES,
+		.flags = ZCOPY_F_NODISKIO,
+	};
+	struct zcopy_stats st;
+	u64 sent = 1;
+	loff_t pos = 0;
+	int tries, err;
+
+	req.in = filp_open("/mnt/ext4", O_TMPFILE | O_RDWR, 0600);
+	if (IS_ERR(req.in))
+		kunit_skip(test, "no ext4 at /mnt/ext4 (%ld)", PTR_ERR(req.in));
+	KUNIT_ASSERT_EQ(test, kernel_write(req.in, env->data, ZK_FILE_SIZE,
+					   &pos), (ssize_t)ZK_FILE_SIZE);
+	KUNIT_ASSERT_EQ(test, vfs_fsync(req.in, 0), 0);
+	invalidate_mapping_pages(req.in->f_mapping, 0, -1);
+
+	KUNIT_EXPECT_EQ(test, zcopy_transfer(NULL, &req, &sent, &st), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, sent, 0);
+	zk_expect_received(test, NULL, 0);
+	KUNIT_EXPECT_EQ(test, zcopy_counter_read(ZCOPY_METHOD_AUTO,
+						 ZCOPY_CTR_ERRORS),
+			env->counters[ZCOPY_CTR_ERRORS] + 1);
+
+	/* The readahead it started completes: then it all goes, all hits. */
+	for (tries = 0; tries < 50; tries++) {
+		err = zcopy_transfer(NULL, &req, &sent, &st);
+		if (err != -EAGAIN)
+			break;
+		msleep(100);
+	}
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, sent, (u64)ZK_FILE_SIZE);
+	KUNIT_EXPECT_EQ(test, st.cache_miss_pages, 0);
+	KUNIT_EXPECT_EQ(test, st.storage_read_bytes, 0);
+	zk_expect_received(test, env->data, ZK_FILE_SIZE);
+	filp_close(req.in, NULL);
+}
+
 /* A file the filesystem cannot read with direct I/O: refused up front. */
 static void zcopy_direct_refuses_files_without_odirect(struct kunit *test)
 {
@@ -476,7 +525,12 @@ struct zk_bad_case {
 static const struct zk_bad_case zk_bad_cases[] = {
 	{ "unknown method", ZCOPY_METHOD_COUNT, 0, 0, 1, -EINVAL },
 	{ "method ~0", ~0U, 0, 0, 1, -EINVAL },
-	{ "unknown flag", ZCOPY_METHOD_PAGES, 1, 0, 1, -EINVAL },
+	{ "unknown flag", ZCOPY_METHOD_PAGES, 1U << 3, 0, 1, -EINVAL },
+	{ "top flag", ZCOPY_METHOD_PAGES, 1U << 31, 0, 1, -EINVAL },
+	{ "NODISKIO with DIRECT", ZCOPY_METHOD_DIRECT, ZCOPY_F_NODISKIO, 0, 1,
+	  -EINVAL },
+	{ "NOSIGNAL with SPLICE", ZCOPY_METHOD_SPLICE, ZCOPY_F_NOSIGNAL, 0, 1,
+	  -EINVAL },
 	{ "negative offset", ZCOPY_METHOD_PAGES, 0, -5ULL, 1, -EINVAL },
 	{ "offset+len wraps", ZCOPY_METHOD_PAGES, 0, LLONG_MAX - 10, 100,
 	  -EINVAL },
@@ -588,6 +642,7 @@ static struct kunit_case zcopy_transfer_cases[] = {
 	KUNIT_CASE(zcopy_send_clamps_to_eof),
 	KUNIT_CASE(zcopy_send_hole_sends_zeroes),
 	KUNIT_CASE_PARAM(zcopy_direct_accounts_its_reads, zk_direct_gen_params),
+	KUNIT_CASE(zcopy_nodiskio_waits_for_no_disk),
 	{}
 };
 

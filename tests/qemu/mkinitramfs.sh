@@ -28,7 +28,7 @@ depmod -b "$root" "$kver"
 # Dynamic programs bring their libraries along; static ones need none.
 for p in "${progs[@]}"; do
 	cp "$p" "$root/bin/"
-	ldd "$p" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
+	{ ldd "$p" 2>/dev/null || true; } | { grep -o "/[^ ]*" || true; } | while read -r lib; do
 		mkdir -p "$root$(dirname "$lib")"
 		cp -L "$lib" "$root$lib"
 	done

@@ -88,10 +88,12 @@ struct zcopy_info {
  *	module (bounce buffer), by the socket (data sent as a copy), by the
  *	filesystem's splice_read, and at transmit when the egress device cannot
  *	gather page fragments.  A COPY transfer over a gathering device counts
- *	each payload byte twice.
- * @cache_hit_pages: pages of the range found uptodate in the page cache
- *	before the transfer read them
- * @cache_miss_pages: pages of the range that were not in the page cache
+ *	each payload byte twice; a partial COPY also counts what it read into
+ *	its bounce buffer and could not send.
+ * @cache_hit_pages: pages the transfer looked up in the page cache and found
+ *	uptodate, before reading them.  On a partial transfer this includes
+ *	the pages of its last batch (at most 64) that the socket did not take.
+ * @cache_miss_pages: pages it looked up and did not find (holes included)
  * @storage_read_bytes: bytes the transfer made the kernel read from storage
  *	(0 when ZCOPY_FEAT_IO_ACCOUNTING is absent)
  * @elapsed_ns: time spent in the transfer, in nanoseconds
@@ -113,6 +115,22 @@ struct zcopy_stats {
 	__u32 reserved;
 };
 
+/* Flags of zcopy_send.flags and zcopy_sendv.flags. */
+/**
+ * ZCOPY_F_NODISKIO - never wait for storage: if a page of a file range is not
+ * in the page cache, send nothing of that range, start readahead for it and
+ * stop with EAGAIN (or with the progress so far).  Files that keep no pages
+ * on storage (tmpfs) always qualify.  Not with ZCOPY_METHOD_DIRECT.
+ */
+#define ZCOPY_F_NODISKIO	(1U << 0)
+/** ZCOPY_F_MORE - leave the stream corked (MSG_MORE) after the call */
+#define ZCOPY_F_MORE		(1U << 1)
+/**
+ * ZCOPY_F_NOSIGNAL - no SIGPIPE when the peer is gone: EPIPE is returned.
+ * Not with ZCOPY_METHOD_SPLICE, whose socket path raises SIGPIPE itself.
+ */
+#define ZCOPY_F_NOSIGNAL	(1U << 2)
+
 /**
  * ZCOPY_OFFSET_CURRENT - use and advance the source file's position, as
  * sendfile(2) does when its offset argument is NULL
@@ -122,7 +140,7 @@ struct zcopy_stats {
 /**
  * struct zcopy_send - send a file range to a socket (ZCOPY_IOC_SEND)
  * @size: in: sizeof(struct zcopy_send) as the caller knows it
- * @flags: in: must be 0 (no flags are defined yet)
+ * @flags: in: ZCOPY_F_* 
  * @in_fd: in: a regular file opened for reading
  * @out_fd: in: a connected IPv4 or IPv6 TCP socket with no upper-layer
  *	protocol (kTLS, sockmap), opened for writing
@@ -144,7 +162,8 @@ struct zcopy_stats {
  *
  * EBADF: @in_fd or @out_fd is not an open descriptor (O_PATH included), or
  * @in_fd is not open for reading, or @out_fd not for writing.
- * EINVAL: unknown flags, method or a non-zero reserved field; @in_fd is not a
+ * EINVAL: unknown flags, method or a non-zero reserved field; ZCOPY_F_NODISKIO
+ * with ZCOPY_METHOD_DIRECT, ZCOPY_F_NOSIGNAL with ZCOPY_METHOD_SPLICE; @in_fd is not a
  * regular file; @offset above LLONG_MAX (negative); @offset + @len overflows;
  * @len above LLONG_MAX; @out_fd has O_APPEND set; ZCOPY_METHOD_DIRECT on a
  * file whose filesystem cannot do direct I/O.
@@ -156,7 +175,8 @@ struct zcopy_stats {
  * ESPIPE: @offset given but the file cannot be read at an offset.
  * EFAULT: the argument struct cannot be read or written.
  * E2BIG: @size exceeds what the module knows and the excess is not zero.
- * EAGAIN: the socket is non-blocking and full, and nothing was sent.
+ * EAGAIN: the socket is non-blocking and full, or ZCOPY_F_NODISKIO found a
+ * page missing from the cache, and nothing was sent.
  * EPIPE: the connection is shut down for writing or reset (and SIGPIPE).
  * EINTR: a signal arrived before any byte was sent (or the call restarts).
  * ENOMEM, EIO: out of memory, or the file could not be read, before any byte
@@ -172,6 +192,83 @@ struct zcopy_send {
 	__u32 reserved0;
 	__aligned_u64 offset;
 	__aligned_u64 len;
+	__aligned_u64 sent;
+	struct zcopy_stats stats;
+	__aligned_u64 reserved[2];
+};
+
+/** ZCOPY_SEG_FILE - a segment that is a range of a file */
+#define ZCOPY_SEG_FILE		0
+/** ZCOPY_SEG_MEMORY - a segment that is a buffer in the caller's memory */
+#define ZCOPY_SEG_MEMORY	1
+/** ZCOPY_SENDV_MAX_SEGS - the most segments one ZCOPY_IOC_SENDV takes */
+#define ZCOPY_SENDV_MAX_SEGS	1024
+/** ZCOPY_SENDV_MAX_MEMORY - the most memory-segment bytes in one call */
+#define ZCOPY_SENDV_MAX_MEMORY	(1U << 20)
+
+/**
+ * struct zcopy_segment - one piece of a ZCOPY_IOC_SENDV stream
+ * @type: ZCOPY_SEG_FILE or ZCOPY_SEG_MEMORY
+ * @fd: ZCOPY_SEG_FILE: a regular file open for reading; else must be 0
+ * @offset: ZCOPY_SEG_FILE: as zcopy_send.offset; else must be 0
+ * @addr: ZCOPY_SEG_MEMORY: user address of the bytes; else must be 0
+ * @len: bytes in the segment (a file range stops early at end of file)
+ * @reserved: must be 0
+ *
+ * Memory segments (headers, trailers, chunk framing) are copied into the
+ * kernel when the call starts and into the socket when their turn comes:
+ * they are never sent by reference.
+ */
+struct zcopy_segment {
+	__u32 type;
+	__s32 fd;
+	__aligned_u64 offset;
+	__aligned_u64 addr;
+	__aligned_u64 len;
+	__aligned_u64 reserved;
+};
+
+/**
+ * struct zcopy_sendv - send a vector of segments in one call (ZCOPY_IOC_SENDV)
+ * @size: in: sizeof(struct zcopy_sendv) as the caller knows it
+ * @flags: in: ZCOPY_F_*
+ * @out_fd: in: the socket, as zcopy_send.out_fd
+ * @method: in: ZCOPY_METHOD_* for the file segments (AUTO decides from the
+ *	first file segment and applies its choice to all)
+ * @segs: in: user address of @count struct zcopy_segment
+ * @seg_stats: in: 0, or user address of @count struct zcopy_stats that
+ *	receive each segment's statistics
+ * @count: in: number of segments, 1 to ZCOPY_SENDV_MAX_SEGS
+ * @seg_index: out: the first segment not fully sent (@count when all were)
+ * @seg_sent: out: bytes sent of segment @seg_index
+ * @sent: out: bytes sent in all
+ * @stats: out: statistics of the whole call
+ * @reserved: in: must be 0
+ *
+ * The vector is copied in once and every segment is checked before the first
+ * byte goes: a bad segment anywhere fails the call with nothing sent.  All
+ * but the last segment carry MSG_MORE so TCP coalesces them.  A file range
+ * that ends early (end of file) still lets the next segment go; a stop for
+ * any other reason (signal, full non-blocking socket, ZCOPY_F_NODISKIO, an
+ * error after some bytes) returns success with @seg_index and @seg_sent
+ * telling where to resume.
+ *
+ * Errors: those of ZCOPY_IOC_SEND for each segment, and EINVAL for an
+ * unknown segment type, non-zero fields a type does not use, @count 0 or
+ * above ZCOPY_SENDV_MAX_SEGS, memory segments above ZCOPY_SENDV_MAX_MEMORY
+ * in all; EFAULT for unreadable @segs or memory segments or unwritable
+ * @seg_stats, all before any byte is sent.
+ */
+struct zcopy_sendv {
+	__u32 size;
+	__u32 flags;
+	__s32 out_fd;
+	__u32 method;
+	__aligned_u64 segs;
+	__aligned_u64 seg_stats;
+	__u32 count;
+	__u32 seg_index;
+	__aligned_u64 seg_sent;
 	__aligned_u64 sent;
 	struct zcopy_stats stats;
 	__aligned_u64 reserved[2];
@@ -215,6 +312,8 @@ struct zcopy_counters {
 #define ZCOPY_IOC_SEND		_IOWR(ZCOPY_IOC_MAGIC, 0x01, struct zcopy_send)
 /** ZCOPY_IOC_COUNTERS - this open file's totals in a struct zcopy_counters */
 #define ZCOPY_IOC_COUNTERS	_IOWR(ZCOPY_IOC_MAGIC, 0x02, struct zcopy_counters)
+/** ZCOPY_IOC_SENDV - send the segments described by a struct zcopy_sendv */
+#define ZCOPY_IOC_SENDV		_IOWR(ZCOPY_IOC_MAGIC, 0x03, struct zcopy_sendv)
 
 /* The layout is ABI: pin it. */
 #if defined(__cplusplus) && __cplusplus >= 201103L
@@ -234,6 +333,9 @@ ZCOPY_LAYOUT_ASSERT(sizeof(struct zcopy_counters) == 88);
 ZCOPY_LAYOUT_ASSERT(__builtin_offsetof(struct zcopy_send, offset) == 24);
 ZCOPY_LAYOUT_ASSERT(__builtin_offsetof(struct zcopy_send, stats) == 48);
 ZCOPY_LAYOUT_ASSERT(__builtin_offsetof(struct zcopy_counters, errors) == 64);
+ZCOPY_LAYOUT_ASSERT(sizeof(struct zcopy_segment) == 40);
+ZCOPY_LAYOUT_ASSERT(sizeof(struct zcopy_sendv) == 136);
+ZCOPY_LAYOUT_ASSERT(__builtin_offsetof(struct zcopy_sendv, stats) == 56);
 
 #undef ZCOPY_LAYOUT_ASSERT
 #undef ZCOPY_LAYOUT_ASSERT_
