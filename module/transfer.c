@@ -1,180 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The transfer core: the checks sendfile(2) makes, the choice of method, the
- * route's capabilities, and the translation of what a method did into the
- * statistics userspace sees.
+ * The transfer core: a call checks its socket and files, sends its segments
+ * by the chosen method, and turns what the method did into the statistics
+ * userspace sees and the counters.
  */
 #include <linux/fs.h>
 #include <linux/ktime.h>
 #include <linux/net.h>
-#include <linux/netdevice.h>
-#include <net/dst.h>
-#include <net/inet_connection_sock.h>
-#include <net/sock.h>
-#include <net/tcp.h>
+#include <linux/socket.h>
+#include <linux/uio.h>
 #include <kunit/visibility.h>
 
 #include "compat.h"
 #include "zcopy.h"
-
-static const struct zcopy_method *const zcopy_methods[ZCOPY_METHOD_COUNT] = {
-	[ZCOPY_METHOD_COPY] = &zcopy_method_copy,
-	[ZCOPY_METHOD_MMAP] = &zcopy_method_mmap,
-	[ZCOPY_METHOD_SPLICE] = &zcopy_method_splice,
-	[ZCOPY_METHOD_PAGES] = &zcopy_method_pages,
-	[ZCOPY_METHOD_DIRECT] = &zcopy_method_direct,
-};
-
-/**
- * zcopy_method_get() - the implementation of a method number
- * @method: ZCOPY_METHOD_* other than AUTO
- *
- * Return: the method, or NULL if this build does not have it.
- */
-const struct zcopy_method *zcopy_method_get(u32 method)
-{
-	return method < ZCOPY_METHOD_COUNT ? zcopy_methods[method] : NULL;
-}
-
-/**
- * zcopy_methods_mask() - methods this build implements, AUTO included
- *
- * Return: a bitmask of (1 << ZCOPY_METHOD_*).
- */
-u32 zcopy_methods_mask(void)
-{
-	u32 mask = BIT(ZCOPY_METHOD_AUTO);
-	u32 m;
-
-	for (m = 0; m < ZCOPY_METHOD_COUNT; m++)
-		if (zcopy_methods[m])
-			mask |= BIT(m);
-	return mask;
-}
-
-/*
- * A file opened with O_DIRECT asks to bypass the page cache: DIRECT honours
- * that where the filesystem can (and where the caller does not forbid
- * waiting for storage).  Otherwise PAGES does the least work of the
- * methods (no copy, no pipe).
- */
-static u32 zcopy_auto_method(struct file *in, u32 flags)
-{
-	if (in && (in->f_flags & O_DIRECT) && (in->f_mode & FMODE_CAN_ODIRECT) &&
-	    !(flags & ZCOPY_F_NODISKIO))
-		return ZCOPY_METHOD_DIRECT;
-	return ZCOPY_METHOD_PAGES;
-}
-
-static int zcopy_check_source(struct file *in)
-{
-	if (!(in->f_mode & FMODE_READ))
-		return -EBADF;
-	if (!S_ISREG(file_inode(in)->i_mode) || !in->f_op->read_iter ||
-	    !in->f_op->splice_read)
-		return -EINVAL;
-	return 0;
-}
-
-static int zcopy_check_dest(struct file *out, struct socket **sockp)
-{
-	struct socket *sock;
-	struct sock *sk;
-	int state;
-
-	if (!(out->f_mode & FMODE_WRITE))
-		return -EBADF;
-	sock = sock_from_file(out);
-	if (!sock)
-		return -ENOTSOCK;
-	sk = sock->sk;
-	if (!sk || sk->sk_type != SOCK_STREAM ||
-	    sk->sk_protocol != IPPROTO_TCP ||
-	    (sk->sk_family != AF_INET && sk->sk_family != AF_INET6))
-		return -EOPNOTSUPP;
-	/* kTLS, sockmap and friends replace the protocol's sendmsg. */
-	if (inet_csk_has_ulp(sk) || READ_ONCE(sk->sk_prot)->sendmsg != tcp_sendmsg)
-		return -EOPNOTSUPP;
-	/*
-	 * A socket that never connected cannot take data.  One that was
-	 * connected and has since been shut down or reset is left to TCP,
-	 * which reports EPIPE or ECONNRESET and raises SIGPIPE as for send().
-	 */
-	state = READ_ONCE(sk->sk_state);
-	if (state == TCP_LISTEN ||
-	    (state == TCP_CLOSE && !READ_ONCE(inet_sk(sk)->inet_dport)))
-		return -ENOTCONN;
-	/* do_splice_direct() refuses an O_APPEND output: so do we. */
-	if (out->f_flags & O_APPEND)
-		return -EINVAL;
-	*sockp = sock;
-	return 0;
-}
-
-/* The range checks of do_sendfile(), in its order. */
-static int zcopy_check_range(const struct zcopy_request *req, loff_t *posp,
-			     size_t *lenp)
-{
-	struct file *in = req->in;
-	loff_t max = file_inode(in)->i_sb->s_maxbytes;
-	u64 len = req->len;
-	loff_t pos;
-	int err;
-
-	if (req->offset == ZCOPY_OFFSET_CURRENT) {
-		pos = in->f_pos;
-	} else {
-		if (req->offset > LLONG_MAX)
-			return -EINVAL;
-		if (!(in->f_mode & FMODE_PREAD))
-			return -ESPIPE;
-		pos = req->offset;
-	}
-	if (len > SSIZE_MAX)
-		return -EINVAL;
-	err = rw_verify_area(READ, in, &pos, len);
-	if (err)
-		return err;
-	len = min_t(u64, len, MAX_RW_COUNT);
-	err = rw_verify_area(WRITE, req->out, NULL, len);
-	if (err)
-		return err;
-	if (pos + len > max) {
-		if (pos >= max)
-			return -EOVERFLOW;
-		len = max - pos;
-	}
-	*posp = pos;
-	*lenp = len;
-	return 0;
-}
-
-/* What the socket's egress device can do, from its cached route. */
-static u32 zcopy_route_sample(struct sock *sk, u32 *ifindex)
-{
-	struct dst_entry *dst = sk_dst_get(sk);
-	netdev_features_t features;
-	u32 route = ZCOPY_ROUTE_KNOWN;
-
-	if (!dst)
-		return 0;
-	if (!dst->dev) {
-		dst_release(dst);
-		return 0;
-	}
-	/*
-	 * Not sk_route_caps: TCP forces NETIF_F_SG in there whenever GSO is
-	 * usable, and the copy then happens at transmit time instead.
-	 */
-	features = READ_ONCE(dst->dev->features);
-	if (features & NETIF_F_SG)
-		route |= ZCOPY_ROUTE_SG;
-	if (features & NETIF_F_CSUM_MASK)
-		route |= ZCOPY_ROUTE_CSUM;
-	*ifindex = dst->dev->ifindex;
-	dst_release(dst);
-	return route;
-}
 
 #define ZCOPY_F_ALL	(ZCOPY_F_NODISKIO | ZCOPY_F_MORE | ZCOPY_F_NOSIGNAL)
 

@@ -119,6 +119,14 @@ extern const struct zcopy_method zcopy_method_pages;
 extern const struct zcopy_method zcopy_method_direct;
 const struct zcopy_method *zcopy_method_get(u32 method);
 u32 zcopy_methods_mask(void);
+u32 zcopy_auto_method(struct file *in, u32 flags);
+
+/* Checks (checks.c) and the route (route.c). */
+int zcopy_check_source(struct file *in);
+int zcopy_check_dest(struct file *out, struct socket **sockp);
+int zcopy_check_range(const struct zcopy_request *req, loff_t *posp,
+		      size_t *lenp);
+u32 zcopy_route_sample(struct sock *sk, u32 *ifindex);
 
 /* Send helpers shared by the methods (send.c). */
 int zcopy_send_flags(struct zcopy_xfer *x, size_t bytes);

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The methods this build has, and AUTO's choice among them. */
+#include <linux/fs.h>
+
+#include "zcopy.h"
+
+static const struct zcopy_method *const zcopy_methods[ZCOPY_METHOD_COUNT] = {
+	[ZCOPY_METHOD_COPY] = &zcopy_method_copy,
+	[ZCOPY_METHOD_MMAP] = &zcopy_method_mmap,
+	[ZCOPY_METHOD_SPLICE] = &zcopy_method_splice,
+	[ZCOPY_METHOD_PAGES] = &zcopy_method_pages,
+	[ZCOPY_METHOD_DIRECT] = &zcopy_method_direct,
+};
+
+/**
+ * zcopy_method_get() - the implementation of a method number
+ * @method: ZCOPY_METHOD_* other than AUTO
+ *
+ * Return: the method, or NULL if this build does not have it.
+ */
+const struct zcopy_method *zcopy_method_get(u32 method)
+{
+	return method < ZCOPY_METHOD_COUNT ? zcopy_methods[method] : NULL;
+}
+
+/**
+ * zcopy_methods_mask() - methods this build implements, AUTO included
+ *
+ * Return: a bitmask of (1 << ZCOPY_METHOD_*).
+ */
+u32 zcopy_methods_mask(void)
+{
+	u32 mask = BIT(ZCOPY_METHOD_AUTO);
+	u32 m;
+
+	for (m = 0; m < ZCOPY_METHOD_COUNT; m++)
+		if (zcopy_methods[m])
+			mask |= BIT(m);
+	return mask;
+}
+
+/*
+ * A file opened with O_DIRECT asks to bypass the page cache: DIRECT honours
+ * that where the filesystem can (and where the caller does not forbid
+ * waiting for storage).  Otherwise PAGES does the least work of the
+ * methods (no copy, no pipe).
+ */
+u32 zcopy_auto_method(struct file *in, u32 flags)
+{
+	if (in && (in->f_flags & O_DIRECT) && (in->f_mode & FMODE_CAN_ODIRECT) &&
+	    !(flags & ZCOPY_F_NODISKIO))
+		return ZCOPY_METHOD_DIRECT;
+	return ZCOPY_METHOD_PAGES;
+}
