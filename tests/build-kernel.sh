@@ -29,6 +29,10 @@ src=$cache/src-$srcver
 out=$cache/kernel-$flavour-$key
 mkdir -p "$cache"
 
+# One build at a time per cache: two makes in one tree corrupt it.
+exec 9>"$cache/.lock"
+flock 9
+
 if [ ! -f "$src/.extracted" ]; then
 	echo "build-kernel: extracting linux-source $srcver" >&2
 	rm -rf "$src" "$src.tmp"

@@ -140,7 +140,7 @@ struct zcopy_stats {
 /**
  * struct zcopy_send - send a file range to a socket (ZCOPY_IOC_SEND)
  * @size: in: sizeof(struct zcopy_send) as the caller knows it
- * @flags: in: ZCOPY_F_* 
+ * @flags: in: ZCOPY_F_*
  * @in_fd: in: a regular file opened for reading
  * @out_fd: in: a connected IPv4 or IPv6 TCP socket with no upper-layer
  *	protocol (kTLS, sockmap), opened for writing
@@ -177,11 +177,14 @@ struct zcopy_stats {
  * E2BIG: @size exceeds what the module knows and the excess is not zero.
  * EAGAIN: the socket is non-blocking and full, or ZCOPY_F_NODISKIO found a
  * page missing from the cache, and nothing was sent.
- * EPIPE: the connection is shut down for writing or reset (and SIGPIPE).
+ * EPIPE: the connection is shut down for writing or reset (and SIGPIPE unless
+ * ZCOPY_F_NOSIGNAL).  ECONNRESET: the peer reset the connection; the first
+ * call after the reset reports it, later ones EPIPE, as for send(2).
  * EINTR: a signal arrived before any byte was sent (or the call restarts).
  * ENOMEM, EIO: out of memory, or the file could not be read, before any byte
  * was sent.
- * These last five are runtime failures: they count in the "errors" counter.
+ * EAGAIN, EPIPE, ECONNRESET, EINTR, ENOMEM and EIO are runtime failures: they
+ * count in the "errors" counter.
  */
 struct zcopy_send {
 	__u32 size;

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scenario.c - one connection, a series of ZCOPY_IOC_SENDs on it, and every
+ * check the contract allows for a successful transfer: sent, stats, the
+ * receiver's bytes and content, the file position, and the counters.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+
+#include "zct.h"
+
+uint64_t pages_touched(uint64_t start, uint64_t len)
+{
+	if (!len)
+		return 0;
+	return ((start + len - 1) >> ZC_PAGE_SHIFT) - (start >> ZC_PAGE_SHIFT) + 1;
+}
+
+uint64_t expected_sent(uint64_t offset, uint64_t len, uint64_t fsize)
+{
+	if (offset >= fsize)
+		return 0;
+	return len < fsize - offset ? len : fsize - offset;
+}
+
+void scenario_single(struct scenario *sc, const struct fsdesc *fs,
+		     unsigned int method, uint64_t fsize, uint64_t offset,
+		     uint64_t len)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->fs = fs;
+	sc->family = AF_INET;
+	sc->method = method;
+	sc->fsize = fsize;
+	sc->nsteps = 1;
+	sc->steps[0] = (struct step){
+		.offset = offset,
+		.len = len,
+		.start = offset,
+		.want_sent = expected_sent(offset, len, fsize),
+		/* As sendfile(2) with an offset: the position stays put. */
+		.want_pos = 0,
+	};
+}
+
+/* A transfer that stopped part-way may have read, and looked up in the
+ * page cache, one batch of at most this many pages that it did not send. */
+#define PARTIAL_SLACK_PAGES 64
+
+static int check_within(struct tctx *t, const char *what, uint64_t got,
+			uint64_t lo, uint64_t hi)
+{
+	if (lo == hi)
+		return check_u64(t, what, got, lo);
+	if (got >= lo && got <= hi)
+		return 0;
+	return fail(t, "%s: expected %llu to %llu, got %llu", what,
+		    (unsigned long long)lo, (unsigned long long)hi,
+		    (unsigned long long)got);
+}
+
+int check_stats(struct tctx *t, const struct zcopy_send *req,
+		unsigned int method, uint64_t start, uint64_t want_sent,
+		bool partial)
+{
+	const struct zcopy_stats *s = &req->stats;
+	const unsigned int m = method_resolved(method);
+	const struct method_desc *d = &method_desc[m];
+	const uint32_t route = ZCOPY_ROUTE_SG | ZCOPY_ROUTE_KNOWN;
+	const uint64_t pages = pages_touched(start, want_sent);
+	const uint64_t slack = partial ? PARTIAL_SLACK_PAGES : 0;
+	const uint64_t copied = (uint64_t)d->copied_ratio * want_sent;
+
+	if (check_u64(t, "sent", req->sent, want_sent))
+		return -1;
+	if (s->method != m)
+		return fail(t, "stats.method: expected %u (%s), got %u", m,
+			    d->name, s->method);
+	if (s->reserved)
+		return fail(t, "stats.reserved: expected 0, got %u", s->reserved);
+	if (check_u64(t, "stats.zc_bytes", s->zc_bytes, d->zc_ratio * want_sent))
+		return -1;
+	/* Bytes read into COPY's bounce buffer and not taken by the socket
+	 * still count as copied (uAPI header). */
+	if (d->copied_ratio != RATIO_ANY &&
+	    check_within(t, "stats.copied_bytes", s->copied_bytes, copied,
+			 copied + (copied ? slack << ZC_PAGE_SHIFT : 0)))
+		return -1;
+	/* A transfer that sent nothing may end before looking at the route. */
+	if (want_sent && (s->route & route) != route)
+		return fail(t, "stats.route: expected SG|KNOWN (0x%x) set, got 0x%x",
+			    route, s->route);
+	if (want_sent && s->ifindex != t->lo_ifindex)
+		return fail(t, "stats.ifindex: expected %u (lo), got %u",
+			    t->lo_ifindex, s->ifindex);
+	/* DIRECT reads around the page cache: its page counts are free. */
+	if (m == ZCOPY_METHOD_DIRECT)
+		return 0;
+	/* Every test file was just written with write(): all pages hot. */
+	if (check_within(t, "stats.cache_hit_pages", s->cache_hit_pages, pages,
+			 pages + slack))
+		return -1;
+	return check_u64(t, "stats.cache_miss_pages", s->cache_miss_pages, 0);
+}
+
+static int step_send(int dev, const struct scenario *sc,
+		     struct zcopy_send *req)
+{
+	if (!sc->struct_size)
+		return ioctl(dev, ZCOPY_IOC_SEND, req);
+	return zc_ioctl_sized(dev, ZCOPY_IOC_SEND, req, sizeof(*req),
+			      sc->struct_size, 0);
+}
+
+int scenario_run(struct tctx *t, int dev, const struct scenario *sc,
+		 struct tally *sum)
+{
+	struct rx_spec spec;
+	struct receiver rx;
+	struct tfile f;
+	uint64_t total = 0;
+	int fd, rc = -1;
+
+	fd = tfile_open(t, sc->fs, sc->fsize, &f);
+	if (fd < 0)
+		return -1;
+	spec = (struct rx_spec){ f.seed, sc->steps[0].start, sc->span };
+	if (receiver_start(t, &rx, sc->family, RX_READ, &spec) != 0)
+		goto out;
+	for (unsigned int i = 0; i < sc->nsteps; i++) {
+		const struct step *st = &sc->steps[i];
+		struct zcopy_send req;
+		off_t pos;
+
+		if (sc->nsteps > 1)
+			snprintf(t->where, sizeof(t->where), "call %u of %u",
+				 i + 1, sc->nsteps);
+		send_req(&req, fd, rx.sock, sc->method, st->offset, st->len);
+		if (step_send(dev, sc, &req) != 0) {
+			fail_errno(t, "ZCOPY_IOC_SEND(offset %llu, len %llu)",
+				   (unsigned long long)st->offset,
+				   (unsigned long long)st->len);
+			goto out;
+		}
+		if (check_stats(t, &req, sc->method, st->start, st->want_sent,
+				false))
+			goto out;
+		tally_add_success(sum, &req);
+		total += req.sent;
+		pos = lseek(fd, 0, SEEK_CUR);
+		if (pos != st->want_pos) {
+			fail(t, "file position after the call: expected %lld, got %lld",
+			     (long long)st->want_pos, (long long)pos);
+			goto out;
+		}
+	}
+	if (sc->nsteps > 1)
+		t->where[0] = '\0';
+	rc = receiver_finish(t, &rx, total);
+out:
+	close(fd);
+	return rc;
+}
+
+int scenario_test(struct tctx *t, const struct scenario *sc)
+{
+	struct tally before, delta;
+
+	memset(&delta, 0, sizeof(delta));
+	if (tally_read(t, t->dev, &before) != 0)
+		return -1;
+	if (scenario_run(t, t->dev, sc, &delta) != 0)
+		return -1;
+	return tally_expect_delta(t, t->dev, &before, &delta);
+}
