@@ -50,6 +50,13 @@ int zcopy_send(int dev, struct zcopy_send *req)
 	return ioctl(dev, ZCOPY_IOC_SEND, req) < 0 ? -1 : 0;
 }
 
+int zcopy_sendv(int dev, struct zcopy_sendv *req)
+{
+	if (!req->size)
+		req->size = sizeof(*req);
+	return ioctl(dev, ZCOPY_IOC_SENDV, req) < 0 ? -1 : 0;
+}
+
 int zcopy_counters(int dev, struct zcopy_counters *out)
 {
 	memset(out, 0, sizeof(*out));

@@ -56,6 +56,21 @@ int zcopy_info(int dev, struct zcopy_info *out);
 int zcopy_send(int dev, struct zcopy_send *req);
 
 /**
+ * zcopy_sendv() - send a vector of memory and file segments in one call
+ *	(one ZCOPY_IOC_SENDV)
+ * @dev: descriptor from zcopy_open()
+ * @req: the request; @req->size is set to sizeof(*req) when it is 0.  The
+ *	kernel fills @req->sent, @req->seg_index, @req->seg_sent, @req->stats
+ *	and, when @req->seg_stats is set, one struct zcopy_stats per segment.
+ *
+ * A stop part-way (signal, full non-blocking socket, ZCOPY_F_NODISKIO) is a
+ * success: resume at segment @req->seg_index, @req->seg_sent bytes in.
+ *
+ * Return: 0, or -1 with errno set as documented for struct zcopy_sendv.
+ */
+int zcopy_sendv(int dev, struct zcopy_sendv *req);
+
+/**
  * zcopy_send_all() - send a whole file range, one ZCOPY_IOC_SEND at a time
  * @dev: descriptor from zcopy_open()
  * @req: the request as for zcopy_send(); @req->len 0 means "up to EOF"
