@@ -59,7 +59,7 @@ int zcopy_check_dest(struct file *out, struct socket **sockp)
 
 /* The range checks of do_sendfile(), in its order. */
 int zcopy_check_range(const struct zcopy_request *req, loff_t *posp,
-			     size_t *lenp)
+		      size_t *lenp)
 {
 	struct file *in = req->in;
 	loff_t max = file_inode(in)->i_sb->s_maxbytes;

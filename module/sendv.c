@@ -217,8 +217,15 @@ int zcopy_sendv(struct zcopy_ctx *ctx, struct zcopy_sendv *v)
 	zcopy_call_stats(&c, &total, &v->stats);
 	v->sent = total.sent;
 	if (total.sent)
-		err = rerr;
+		err = 0;
+	/*
+	 * What went is counted as sent even when its statistics cannot be
+	 * stored (seg_stats unmapped meanwhile): the caller gets EFAULT, as
+	 * when the argument struct itself cannot be written back.
+	 */
 	zcopy_call_account(ctx, &c, &v->stats, total.sent, err);
+	if (!err)
+		err = rerr;
 release:
 	zcopy_sendv_release(&s);
 	return err;

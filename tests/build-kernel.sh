@@ -23,7 +23,9 @@ srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 fragfiles=
 for f in $frags; do fragfiles="$fragfiles $here/kernel/$f.config"; done
 # shellcheck disable=SC2086
-key=$(cat $fragfiles "$0" | { cat; echo "$srcver"; } | sha256sum | cut -c1-16)
+# Bump when a change to this script changes what it builds.
+recipe=1
+key=$(cat $fragfiles | { cat; echo "$srcver recipe $recipe"; } | sha256sum | cut -c1-16)
 
 src=$cache/src-$srcver
 out=$cache/kernel-$flavour-$key
