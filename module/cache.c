@@ -21,14 +21,16 @@
  * @x: the transfer; its hit_pages, miss_pages and probed_to advance
  * @start: first byte
  * @end: one past the last byte
+ *
+ * Return: the index of the first page found missing, or ULONG_MAX.
  */
-void zcopy_cache_probe(struct zcopy_xfer *x, loff_t start, loff_t end)
+pgoff_t zcopy_cache_probe(struct zcopy_xfer *x, loff_t start, loff_t end)
 {
 	struct address_space *mapping = x->in->f_mapping;
-	pgoff_t index, last;
+	pgoff_t index, last, first_miss = ULONG_MAX;
 
 	if (end <= start)
-		return;
+		return first_miss;
 	index = max_t(pgoff_t, x->probed_to, start >> PAGE_SHIFT);
 	last = (end - 1) >> PAGE_SHIFT;
 	while (index <= last) {
@@ -42,14 +44,22 @@ void zcopy_cache_probe(struct zcopy_xfer *x, loff_t start, loff_t end)
 				x->hit_pages += nr;
 			else
 				x->miss_pages += nr;
+			if (!folio_test_uptodate(folio) && first_miss == ULONG_MAX)
+				first_miss = index;
 			folio_put(folio);
 		} else {
 			x->miss_pages++;
+			if (first_miss == ULONG_MAX)
+				first_miss = index;
 		}
 		index += nr;
 	}
 	x->probed_to = max(x->probed_to, last + 1);
+	return first_miss;
 }
+
+/* How much readahead one ZCOPY_F_NODISKIO refusal starts. */
+#define ZCOPY_NODISKIO_READAHEAD	(16UL << 20)
 
 /**
  * zcopy_cache_ready() - whether [@pos, @pos + @len) can be sent without
@@ -58,22 +68,30 @@ void zcopy_cache_probe(struct zcopy_xfer *x, loff_t start, loff_t end)
  * @pos: first byte
  * @len: bytes
  *
- * If not, readahead starts for the range so that a later call finds it.
- * A file without ->read_folio (shmem) keeps nothing on storage but swap:
- * its holes are never read, so it always qualifies.
+ * If not, readahead starts from the first missing page, for up to 16 MiB in
+ * window-sized requests (the kernel caps each one at its readahead window),
+ * so that a later call finds the range cached.  A file without ->read_folio
+ * (shmem) keeps nothing on storage but swap: its holes are never read, so it
+ * always qualifies.
  *
  * Return: true if every page of the range is uptodate in the page cache.
  */
 bool zcopy_cache_ready(struct file *in, loff_t pos, size_t len)
 {
 	struct zcopy_xfer probe = { .in = in };
+	loff_t end = pos + len;
+	pgoff_t miss;
 
 	if (!in->f_mapping->a_ops->read_folio)
 		return true;
-	zcopy_cache_probe(&probe, pos, pos + len);
-	if (!probe.miss_pages)
+	miss = zcopy_cache_probe(&probe, pos, end);
+	if (miss == ULONG_MAX)
 		return true;
-	vfs_fadvise(in, pos, len, POSIX_FADV_WILLNEED);
+	pos = max_t(loff_t, pos, (loff_t)miss << PAGE_SHIFT);
+	end = min_t(loff_t, end, pos + ZCOPY_NODISKIO_READAHEAD);
+	for (; pos < end; pos += ZCOPY_FILL_WINDOW)
+		vfs_fadvise(in, pos, min_t(loff_t, end - pos, ZCOPY_FILL_WINDOW),
+			    POSIX_FADV_WILLNEED);
 	return false;
 }
 

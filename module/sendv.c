@@ -160,23 +160,25 @@ static int zcopy_sendv_report(const struct zcopy_call *c,
 			      struct zcopy_sendv *v, struct zcopy_xfer *total)
 {
 	struct zcopy_stats __user *ust = u64_to_user_ptr(v->seg_stats);
+	int err = 0;
 	u32 i;
 
 	memset(total, 0, sizeof(*total));
 	for (i = 0; i < s->count; i++) {
 		struct zcopy_stats st;
 
+		/* Every segment counts, even after a failed copy-out. */
 		zcopy_xfer_add(total, &s->segs[i].x);
-		if (!ust || i > v->seg_index)
+		if (err || !ust || i > v->seg_index)
 			continue;
 		zcopy_call_stats(c, &s->segs[i].x, &st);
 		if (copy_to_user(&ust[i], &st, sizeof(st)))
-			return -EFAULT;
+			err = -EFAULT;
 	}
 	/* The call's own clocks also cover the checks between segments. */
 	total->storage_read = c->storage_read;
 	total->elapsed_ns = c->elapsed_ns;
-	return 0;
+	return err;
 }
 
 /**

@@ -132,14 +132,26 @@ int zcopy_call_send_file(struct zcopy_call *c, const struct zcopy_range *r,
 {
 	u64 start_ns = ktime_get_ns(), io_start = zcopy_task_read_bytes();
 	loff_t isize = i_size_read(file_inode(r->in));
+	loff_t pos = r->pos;
+	size_t len = r->len;
 	int err = 0;
 
+	/* An earlier segment may have moved the position: check it again. */
+	if (r->use_fpos) {
+		struct zcopy_request req = {
+			.in = r->in, .out = c->sock->file,
+			.offset = ZCOPY_OFFSET_CURRENT, .len = r->len,
+		};
+
+		err = zcopy_check_range(&req, &pos, &len);
+	}
 	/* Ask for no more than the file holds, so the last send pushes. */
-	zcopy_xfer_init(c, x, r->in, r->pos,
-			r->pos < isize ? min_t(u64, r->len, isize - r->pos) : 0,
-			last);
-	if (x->len && (c->flags & ZCOPY_F_NODISKIO) &&
-	    !zcopy_cache_ready(r->in, x->pos, x->len))
+	zcopy_xfer_init(c, x, r->in, pos,
+			pos < isize ? min_t(u64, len, isize - pos) : 0, last);
+	if (err)
+		x->len = 0;
+	else if (x->len && (c->flags & ZCOPY_F_NODISKIO) &&
+		 !zcopy_cache_ready(r->in, x->pos, x->len))
 		err = -EAGAIN;
 	else if (x->len)
 		err = c->m->send(x);

@@ -134,7 +134,7 @@ void zcopy_xfer_advance(struct zcopy_xfer *x, size_t bytes);
 bool zcopy_xfer_should_stop(const struct zcopy_xfer *x);
 
 /* Page cache (cache.c). */
-void zcopy_cache_probe(struct zcopy_xfer *x, loff_t start, loff_t end);
+pgoff_t zcopy_cache_probe(struct zcopy_xfer *x, loff_t start, loff_t end);
 bool zcopy_cache_ready(struct file *in, loff_t pos, size_t len);
 struct folio *zcopy_cache_get_folio(struct zcopy_xfer *x, loff_t pos,
 				    loff_t end);
@@ -152,7 +152,8 @@ extern const struct attribute_group *zcopy_device_groups[];
  * @in: the file
  * @pos: first byte
  * @len: bytes requested (clamped as sendfile(2) clamps)
- * @use_fpos: advance @in's file position by what is sent
+ * @use_fpos: start at @in's file position when sent (not when checked: an
+ *	earlier segment may move it) and advance it by what is sent
  */
 struct zcopy_range {
 	struct file *in;
