@@ -172,7 +172,9 @@ struct zcopy_stats {
  * protocol attached.
  * ENOTCONN: the socket is not connected.
  * EOVERFLOW: @offset is at or beyond the filesystem's largest file size.
- * ESPIPE: @offset given but the file cannot be read at an offset.
+ * ESPIPE: @offset given but the regular file cannot be read at an offset.
+ * (A source that is not a regular file is EINVAL whatever @offset is, where
+ * sendfile(2) reports ESPIPE first for a pipe or socket given an offset.)
  * EFAULT: the argument struct cannot be read or written.
  * E2BIG: @size exceeds what the module knows and the excess is not zero.
  * EAGAIN: the socket is non-blocking and full, or ZCOPY_F_NODISKIO found a
