@@ -5,10 +5,7 @@
  * the socket's buffers).
  */
 #include <linux/fs.h>
-#include <linux/net.h>
 #include <linux/slab.h>
-#include <linux/socket.h>
-#include <linux/uio.h>
 
 #include "zcopy.h"
 
@@ -26,9 +23,7 @@ static int zcopy_copy_send(struct zcopy_xfer *x)
 		return -ENOMEM;
 
 	while (x->len) {
-		struct msghdr msg = { .msg_flags = 0 };
 		loff_t pos = x->pos;
-		struct kvec kv;
 		ssize_t n;
 
 		zcopy_cache_probe(x, pos, pos + min(x->len, size));
@@ -38,15 +33,7 @@ static int zcopy_copy_send(struct zcopy_xfer *x)
 			break;
 		}
 		x->module_copied += n;
-
-		kv.iov_base = buf;
-		kv.iov_len = n;
-		msg.msg_flags = zcopy_send_flags(x, n);
-		ret = kernel_sendmsg(x->sock, &msg, &kv, 1, n);
-		if (ret > 0) {
-			x->sock_copied += ret;
-			zcopy_xfer_advance(x, ret);
-		}
+		ret = zcopy_send_buffer(x, buf, n);
 		if (ret < 0 || ret < n || zcopy_xfer_should_stop(x))
 			break;
 	}

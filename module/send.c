@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Bookkeeping every method does around a send to the socket. */
+#include <linux/net.h>
 #include <linux/sched/signal.h>
 #include <linux/socket.h>
+#include <linux/uio.h>
 
 #include "zcopy.h"
 
@@ -31,6 +33,28 @@ void zcopy_xfer_advance(struct zcopy_xfer *x, size_t bytes)
 	x->pos += bytes;
 	x->len -= bytes;
 	x->sent += bytes;
+}
+
+/**
+ * zcopy_send_buffer() - send kernel memory as data the socket copies
+ * @x: the transfer; advanced by what the socket takes
+ * @buf: the bytes (never sent by reference: kmalloc memory cannot be)
+ * @bytes: how many
+ *
+ * Return: bytes the socket took, or a negative errno.
+ */
+int zcopy_send_buffer(struct zcopy_xfer *x, void *buf, size_t bytes)
+{
+	struct kvec kv = { .iov_base = buf, .iov_len = bytes };
+	struct msghdr msg = { .msg_flags = zcopy_send_flags(x, bytes) };
+	int ret;
+
+	ret = kernel_sendmsg(x->sock, &msg, &kv, 1, bytes);
+	if (ret > 0) {
+		x->sock_copied += ret;
+		zcopy_xfer_advance(x, ret);
+	}
+	return ret;
 }
 
 /**

@@ -180,16 +180,9 @@ int zcopy_call_send_memory(struct zcopy_call *c, void *buf, size_t len,
 	zcopy_xfer_init(c, x, NULL, 0, len, last);
 	x->module_copied = len;
 	while (x->len) {
-		struct msghdr msg = { .msg_flags = 0 };
-		struct kvec kv = { buf + x->sent, x->len };
 		size_t want = x->len;
 
-		msg.msg_flags = zcopy_send_flags(x, want);
-		ret = kernel_sendmsg(x->sock, &msg, &kv, 1, want);
-		if (ret > 0) {
-			x->sock_copied += ret;
-			zcopy_xfer_advance(x, ret);
-		}
+		ret = zcopy_send_buffer(x, buf + x->sent, want);
 		if (ret < 0 || ret < want || zcopy_xfer_should_stop(x))
 			break;
 	}
