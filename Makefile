@@ -6,8 +6,10 @@
 #   make check               build, boot the debug test kernel, run every test
 #   make check-dkms          DKMS-build for Debian's stock 6.1 and 6.12 kernels
 #                            and run the guest tests on those kernels in QEMU
-#   make style               checkpatch, sparse and codespell
+#   make style               checkpatch, sparse, man page rendering, codespell
 #   make demo                boot the test kernel and show zero copy in numbers
+#   make bench               measure every send path in the bench kernel
+#                            (table; build/bench.json and build/bench.svg)
 #   make install             module, zcopyctl, libzcopy, headers, udev rule, man
 #   make uninstall           (DESTDIR=, PREFIX=/usr/local, KVER=`uname -r`)
 #   make dkms-install        register with DKMS: rebuilt for every new kernel
@@ -32,8 +34,8 @@ DKMS_SRC ?= /usr/src/zcopy-$(ZCOPY_VERSION)
 DKMS_FILES := dkms.conf module uapi
 
 .PHONY: all module modules-all userspace guest-progs check check-dkms style \
-	demo clean install install-module install-userspace install-data \
-	uninstall dkms-install dkms-uninstall
+	demo bench clean install install-module install-userspace install-data \
+	uninstall dkms-source dkms-install dkms-uninstall
 
 all: module userspace
 
@@ -61,7 +63,11 @@ style:
 # Kbuild's own depmod is switched off (DEPMOD=true): with DESTDIR it would
 # write modules.dep into the staging tree, and Debian's headers have no
 # System.map for it anyway; without DESTDIR depmod runs once, below.
+# A kernel built with CONFIG_MODULE_SIG_ALL signs at modules_install with its
+# own key; distribution headers do not ship that key, so signing is skipped
+# there (DKMS signs with its own MOK key instead).
 KMAKE_MODULE = $(MAKE) -C $(KDIR) M=$(CURDIR)/module KERNELRELEASE=$(KVER)
+KMAKE_NOSIGN = $(if $(wildcard $(KDIR)/certs/signing_key.x509),,CONFIG_MODULE_SIG_ALL=)
 
 install: install-module install-userspace install-data
 
@@ -70,7 +76,7 @@ install-module:
 		"install linux-headers-$(KVER) or set KVER=/KDIR=" >&2; exit 1; }
 	$(KMAKE_MODULE) ZCOPY_WERROR=$(ZCOPY_WERROR) modules
 	$(KMAKE_MODULE) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra \
-		DEPMOD=true modules_install
+		DEPMOD=true $(KMAKE_NOSIGN) modules_install
 ifeq ($(DESTDIR),)
 	depmod -a $(KVER)
 endif
@@ -110,18 +116,25 @@ endif
 # DKMS keeps its own copy of the sources in $(DKMS_SRC) and rebuilds the
 # module there for each kernel it is asked for (and, AUTOINSTALL, for every
 # kernel installed later).  DKMS="dkms --dkmstree ... --installtree ..." and
-# DKMS_SRC point it elsewhere, as tests/check-dkms.sh does.
-dkms-install:
-	-$(DKMS) remove zcopy/$(ZCOPY_VERSION) --all >/dev/null 2>&1
+# DKMS_SRC point it elsewhere, and DKMS_KSRC at headers that are not in
+# /lib/modules/$(KVER)/build, as tests/check-dkms.sh does.
+DKMS_KSRC ?=
+DKMS_KSRC_ARG = $(if $(DKMS_KSRC),--kernelsourcedir $(DKMS_KSRC))
+
+dkms-source:
 	rm -rf $(DKMS_SRC)
 	install -d $(DKMS_SRC)
 	cp -R $(DKMS_FILES) $(DKMS_SRC)/
 	find $(DKMS_SRC) \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
 		-o -name '*.mod.c' -o -name '.*.cmd' -o -name '*.order' \
 		-o -name '*.symvers' \) -delete
+
+dkms-install:
+	-$(DKMS) remove zcopy/$(ZCOPY_VERSION) --all >/dev/null 2>&1
+	$(MAKE) dkms-source
 	$(DKMS) add zcopy/$(ZCOPY_VERSION)
-	$(DKMS) build zcopy/$(ZCOPY_VERSION) -k $(KVER)
-	$(DKMS) install zcopy/$(ZCOPY_VERSION) -k $(KVER)
+	$(DKMS) build zcopy/$(ZCOPY_VERSION) -k $(KVER) $(DKMS_KSRC_ARG)
+	$(DKMS) install zcopy/$(ZCOPY_VERSION) -k $(KVER) $(DKMS_KSRC_ARG)
 
 dkms-uninstall:
 	-$(DKMS) remove zcopy/$(ZCOPY_VERSION) --all
@@ -129,6 +142,9 @@ dkms-uninstall:
 
 demo:
 	@tests/demo.sh
+
+bench:
+	@tests/bench.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true

@@ -14,7 +14,9 @@ kdir=$("$top/tests/build-kernel.sh" check) || exit 1
 make -s -C "$top" KDIR="$kdir" modules-all guest-progs || exit 1
 "$top/tests/qemu/mkinitramfs.sh" "$build/check-initramfs.cpio.gz" "$kdir" \
 	"$top/module/zcopy.ko" "$top/tests/kunit/zcopy_kunit.ko" -- \
-	"$top/userspace/zcopyctl" "$top/tests/guest/zcopy-guest-tests" || exit 1
+	"$top/userspace/zcopyctl" "$top/tests/guest/zcopy-guest-tests" \
+	"$top/tests/guest/zcopy-guest-tests32" "$top/tests/guest/zcopy-stress" ||
+	exit 1
 rm -f "$build/ext4.img"
 truncate -s 512M "$build/ext4.img"
 mkfs.ext4 -q -F "$build/ext4.img" || exit 1
@@ -24,5 +26,5 @@ echo "check: host checks"
 echo "check: booting the test kernel (log: $log)"
 "$top/tests/qemu/boot.sh" "$kdir/arch/x86/boot/bzImage" \
 	"$build/check-initramfs.cpio.gz" check "$log" "$timeout" \
-	"$build/ext4.img" >/dev/null
+	"$build/ext4.img" -- ${ZCOPY_CHECK_ARGS:-} >/dev/null
 "$top/tests/judge.sh" "$build/host.log" "$log"

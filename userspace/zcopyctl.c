@@ -24,6 +24,7 @@
 
 #include <libkmod.h>
 
+#include "bench.h"
 #include "libzcopy.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -129,6 +130,7 @@ enum {
 	OPT_BIND,
 	OPT_COUNT,
 	OPT_READY_FILE,
+	OPT_BENCH,	/* OPT_BENCH + enum bench_opt */
 };
 
 struct args {
@@ -1220,6 +1222,26 @@ static int cmd_stats(const struct command *self, struct args *a)
 	return rc;
 }
 
+/* ---- bench (bench.c) --------------------------------------------------- */
+
+static bool bench_opt(void *settings, int id, const char *v)
+{
+	return bench_set(settings, id - OPT_BENCH, v);
+}
+
+static int cmd_bench(const struct command *self, struct args *a)
+{
+	struct opt opts[BENCH_NR_OPTS + 1] = { { 0 } };
+	struct bench_config cfg;
+
+	(void)self;
+	for (int i = 0; i < BENCH_NR_OPTS; i++)
+		opts[i] = (struct opt){ bench_opts[i].name, bench_opts[i].has_arg, OPT_BENCH + i };
+	bench_defaults(&cfg);
+	int rc = parse_args(a, opts, bench_opt, &cfg, 0);
+	return rc != CONTINUE ? rc : bench_run(&cfg);
+}
+
 /* ---- help, main -------------------------------------------------------- */
 
 static const char help_usage[] =
@@ -1236,6 +1258,7 @@ static const struct command commands[] = {
 	{ "send", "send a file range to a TCP peer through zcopy", send_usage, cmd_send },
 	{ "recv", "receive and hash TCP streams (test peer for send)", recv_usage, cmd_recv },
 	{ "stats", "show the module's counters from sysfs", stats_usage, cmd_stats },
+	{ "bench", "measure every send path and method, hot and cold", bench_usage, cmd_bench },
 	{ "help", "show help for a command", help_usage, cmd_help },
 };
 

@@ -12,13 +12,17 @@ if [ $# -gt 0 ] && [ "$1" != -- ]; then disk=$1; shift; fi
 [ $# -gt 0 ] && shift
 extra="$*"
 
-args=(-accel tcg -cpu max -smp 2 -m 2048 -nographic -monitor none
-      -no-reboot -kernel "$bzimage" -initrd "$initramfs"
-      -append "console=ttyS0 panic_on_warn=1 panic=-1 oops=panic zcopy.job=$job $extra")
+# ZCOPY_QEMU_SMP, ZCOPY_QEMU_MEM: -smp and -m.  Without ACPI the kernel counts
+# CPUs from the firmware's MP table, which lists one CPU per socket: only
+# "-smp N,sockets=N" gives it N CPUs.
+args=(-accel tcg -cpu max -smp "${ZCOPY_QEMU_SMP:-2}" -m "${ZCOPY_QEMU_MEM:-2048}"
+      -nographic -monitor none -no-reboot -kernel "$bzimage" -initrd "$initramfs"
+      -append "console=ttyS0 panic_on_warn=1 panic=-1 oops=panic zcopy_job=$job $extra")
 [ -n "$disk" ] && args+=(-drive "file=$disk,if=virtio,format=raw")
 
+# Line-buffered, so that a caller can follow the console as it goes.
 timeout -k 10 "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null 2>&1 |
-	tr -d '\r' | tee "$log"
+	stdbuf -oL tr -d '\r' | tee "$log"
 rc=${PIPESTATUS[0]}
 if [ "$rc" -eq 124 ]; then
 	echo "ZCOPY-HOST: guest timed out after ${timeout}s" | tee -a "$log"

@@ -1,6 +1,7 @@
 #!/bin/sh
-# The tests that run inside the guest: KUnit, then the ioctl tests, then
-# module unload and a kmemleak scan.  Each result is one PASS/FAIL line.
+# The tests that run inside the guest: KUnit, then the ioctl tests, the
+# randomized stress, module unload and a kmemleak scan.  Each result is one
+# PASS/FAIL line.
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }
 check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name" "$*"; fi; }
@@ -24,16 +25,37 @@ else
 	fail harness/kunit_load "insmod zcopy_kunit.ko failed"
 fi
 
-zcopy-guest-tests
+# zcopy_groups=a,b on the kernel command line runs only those groups.
+group_args=
+for arg in $(cat /proc/cmdline); do
+	case $arg in zcopy_groups=*)
+		for g in $(echo "${arg#zcopy_groups=}" | tr , ' '); do
+			group_args="$group_args --group $g"
+		done ;;
+	esac
+done
+# shellcheck disable=SC2086
+zcopy-guest-tests $group_args
+
+# Random ioctls from several threads for a fixed time (zcopy_stress=SECONDS
+# on the kernel command line to change it); the program prints its seed
+# first and its PASS/FAIL line last.
+stress_s=60
+for arg in $(cat /proc/cmdline); do
+	case $arg in zcopy_stress=*) stress_s=${arg#zcopy_stress=} ;; esac
+done
+timeout $((stress_s + 300)) zcopy-stress --seconds "$stress_s" --threads 4
+rc=$?
+[ $rc -gt 1 ] && fail stress/random-ioctls "zcopy-stress ended with status $rc"
 
 # The module must refuse to go while open, and leave no trace when it goes.
 exec 3</dev/zcopy
-check harness/unload_refused_while_open sh -c '! zcopyctl unload 2>/dev/null'
+check faults/rmmod-refused-while-open sh -c '! zcopyctl unload 2>/dev/null'
 exec 3<&-
-check harness/unload zcopyctl unload
-check harness/sysfs_removed test ! -e /sys/class/misc/zcopy
-check harness/reload zcopyctl load
-check harness/unload_again zcopyctl unload
+check faults/rmmod-after-close zcopyctl unload
+check faults/rmmod-sysfs-removed test ! -e /sys/class/misc/zcopy
+check faults/rmmod-reload zcopyctl load
+check faults/rmmod-unload-again zcopyctl unload
 
 if [ -w $kmemleak ]; then
 	echo scan >$kmemleak

@@ -4,6 +4,14 @@
 # static guest tests and the guest scripts.
 #
 #   mkinitramfs.sh OUT.cpio.gz KERNEL_BUILD_DIR MODULE.ko... -- PROGRAM...
+#
+# For a stock distribution kernel (tests/check-dkms.sh) set ZCOPY_STOCK_ROOT
+# to its extracted linux-image package (with modules.dep) and pass the kernel
+# release instead of KERNEL_BUILD_DIR.  The modules named in
+# ZCOPY_STOCK_MODULES then come along with their dependencies, decompressed,
+# and /etc/zcopy-modules lists them in load order for init, which loads them
+# before it mounts the disk.  ZCOPY_MODULE_DIR is where MODULE.ko... go under
+# /lib/modules/RELEASE (default extra).
 set -euo pipefail
 
 out=$1 kbuild=$2
@@ -14,15 +22,45 @@ while [ $# -gt 0 ] && [ "$1" != -- ]; do mods+=("$1"); shift; done
 progs=("$@")
 
 here=$(cd "$(dirname "$0")" && pwd)
-kver=$(cat "$kbuild/include/config/kernel.release")
+stock=${ZCOPY_STOCK_ROOT:-}
+moddir=${ZCOPY_MODULE_DIR:-extra}
+if [ -n "$stock" ]; then
+	kver=$kbuild
+else
+	kver=$(cat "$kbuild/include/config/kernel.release")
+fi
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,mnt/ext4,lib64,etc}
-mkdir -p "$root/lib/modules/$kver/extra"
+mkdir -p "$root/lib/modules/$kver/$moddir"
 cp /bin/busybox "$root/bin/busybox"
-for m in "${mods[@]}"; do cp "$m" "$root/lib/modules/$kver/extra/"; done
+for m in "${mods[@]}"; do cp "$m" "$root/lib/modules/$kver/$moddir/"; done
 touch "$root/lib/modules/$kver/"{modules.order,modules.builtin,modules.builtin.modinfo}
+if [ -n "$stock" ]; then
+	smods=$stock/lib/modules/$kver
+	cp "$smods/"{modules.order,modules.builtin,modules.builtin.modinfo} \
+		"$root/lib/modules/$kver/"
+	: >"$root/etc/zcopy-modules"
+	for name in ${ZCOPY_STOCK_MODULES:-}; do
+		# "insmod PATH" per module, dependencies (and softdeps) first.
+		modprobe -d "$stock" -S "$kver" --show-depends "$name" |
+		while read -r what path _; do
+			[ "$what" = insmod ] || continue
+			rel=${path#"$smods"/}
+			rel=${rel%.xz} rel=${rel%.zst} rel=${rel%.gz}
+			grep -qxF "$rel" "$root/etc/zcopy-modules" && continue
+			mkdir -p "$(dirname "$root/lib/modules/$kver/$rel")"
+			case $path in
+			*.xz) xz -dc "$path" ;;
+			*.zst) zstd -qdc "$path" ;;
+			*.gz) gzip -dc "$path" ;;
+			*) cat "$path" ;;
+			esac >"$root/lib/modules/$kver/$rel"
+			echo "$rel" >>"$root/etc/zcopy-modules"
+		done
+	done
+fi
 depmod -b "$root" "$kver"
 
 # Dynamic programs bring their libraries along; static ones need none.

@@ -1,0 +1,220 @@
+#!/bin/bash
+# make check-dkms: install zcopy the way a user's machine does, through DKMS,
+# for Debian's stock kernels (6.1, the bookworm default, and the newest 6.12
+# backport), then boot each stock kernel under QEMU with the DKMS-built module
+# and run the guest tests on it.  Ends with "N passed, N failed".
+#
+# Nothing touches the host's kernel, /boot, /lib/modules or DKMS state: the
+# kernel packages are downloaded and extracted into the cache
+# (~/.cache/zcopy/stock/RELEASE), DKMS works in throwaway trees under
+# build/dkms, and its signing key is made there too.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$top/build/dkms
+cache=${ZCOPY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zcopy}/stock
+timeout=${ZCOPY_CHECK_TIMEOUT:-1200}
+# Seconds of randomized ioctl stress per kernel (make check runs 60).
+stress_s=${ZCOPY_DKMS_STRESS:-30}
+version=$(sed -n 's/^#define ZCOPY_VERSION[[:space:]]*"\(.*\)"/\1/p' "$top/module/zcopy.h")
+# What the guest loads before it mounts its disk (stock kernels build these
+# as modules); their dependencies come along.
+stock_modules="virtio_pci virtio_blk ext4"
+
+ZCOPY_EXTRA_PKGS="dkms pahole ${ZCOPY_EXTRA_PKGS:-}" "$top/tests/install-deps.sh" || exit 1
+rm -rf "$build"
+mkdir -p "$build" "$cache"
+hostlog=$build/host.log
+: >"$hostlog"
+result() {	# NAME STATUS [WHY]: a PASS/FAIL line for judge.sh, in the host log
+	if [ "$2" -eq 0 ]; then echo "PASS $1"; else echo "FAIL $1: ${3:-}"; fi |
+		tee -a "$hostlog"
+}
+die() { echo "check-dkms: $*" >&2; exit 1; }
+
+# ---- the stock kernels -------------------------------------------------------
+
+# Candidate version of a package, from apt's lists (updated once if empty).
+candidate() {
+	local v
+	v=$(apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: //p')
+	if [ -z "$v" ] || [ "$v" = "(none)" ]; then
+		apt-get update -qq >&2 || return 1
+		v=$(apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: //p')
+	fi
+	[ -n "$v" ] && [ "$v" != "(none)" ] && echo "$v"
+}
+
+# fetch KVER VERSION PACKAGE...: download the packages at VERSION and extract
+# them into $cache/KVER/root, once.  Never installed: dpkg-deb -x only.
+fetch() {
+	local kver=$1 ver=$2 dir=$cache/$1
+	shift 2
+	if [ "$(cat "$dir/.complete" 2>/dev/null)" = "$ver $*" ]; then return 0; fi
+	echo "check-dkms: downloading and extracting $* ($ver)"
+	rm -rf "$dir"
+	mkdir -p "$dir/debs" "$dir/root"
+	local p pkgs=()
+	for p in "$@"; do pkgs+=("$p=$ver"); done
+	(cd "$dir/debs" && apt-get download -q=2 "${pkgs[@]}" 2>&1 |
+		grep -v 'Download is performed unsandboxed') || true
+	for p in "$@"; do
+		ls "$dir/debs/${p}_"*.deb >/dev/null 2>&1 || { echo "check-dkms: apt-get download $p=$ver failed" >&2; return 1; }
+	done
+	for deb in "$dir"/debs/*.deb; do dpkg-deb -x "$deb" "$dir/root" || return 1; done
+	rm -rf "$dir/debs"
+	# Headers extracted here name their common half by absolute path.
+	local mk
+	for mk in "$dir"/root/usr/src/linux-headers-*/Makefile; do
+		[ -f "$mk" ] && sed -i "s|^include /usr/src/|include $dir/root/usr/src/|" "$mk"
+	done
+	depmod -b "$dir/root" "$kver" || return 1
+	echo "$ver $*" >"$dir/.complete"
+}
+
+# 6.1: what linux-headers-amd64 (installed by install-deps.sh) points at; its
+# headers are the installed ones, the image the same version, downloaded.
+dep=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 | tr ',' '\n' |
+	sed -n 's/^ *linux-headers-\([^ ]*\) (= \(.*\))$/\1 \2/p' | head -n 1)
+k61=${dep% *} v61=${dep#* }
+if [ -z "$k61" ] || [ -z "$v61" ]; then
+	die "cannot tell which kernel linux-headers-amd64 is for"
+fi
+fetch "$k61" "$v61" "linux-image-$k61-unsigned" || die "no linux-image-$k61-unsigned $v61"
+ksrc61=/usr/src/linux-headers-$k61
+root61=$cache/$k61/root
+
+# 6.12: the newest bookworm backport.  Its headers package depends on the
+# image, so it is extracted rather than installed.
+k612=$(apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' |
+	cut -d' ' -f1 | sed 's/^linux-headers-//' | sort -V | tail -n 1)
+if [ -z "$k612" ]; then
+	apt-get update -qq
+	k612=$(apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' |
+		cut -d' ' -f1 | sed 's/^linux-headers-//' | sort -V | tail -n 1)
+fi
+[ -n "$k612" ] || die "no linux-headers-6.12.*+deb12-amd64 in apt's lists"
+v612=$(candidate "linux-headers-$k612") || die "no version of linux-headers-$k612"
+kbuild612=$(apt-cache show "linux-headers-$k612=$v612" | sed -n 's/^Depends: .*\(linux-kbuild-[^ ,]*\).*/\1/p' | head -n 1)
+common612=$(apt-cache show "linux-headers-$k612=$v612" | sed -n 's/^Depends: .*\(linux-headers-[^ ,]*-common\).*/\1/p' | head -n 1)
+fetch "$k612" "$v612" "linux-image-$k612-unsigned" "linux-headers-$k612" \
+	"$common612" "$kbuild612" || die "cannot fetch the $k612 packages"
+root612=$cache/$k612/root
+ksrc612=$root612/usr/src/linux-headers-$k612
+
+kernels=("$k61" "$k612")
+declare -A ksrc=(["$k61"]=$ksrc61 ["$k612"]=$ksrc612)
+declare -A kroot=(["$k61"]=$root61 ["$k612"]=$root612)
+
+# ---- DKMS, in throwaway trees -------------------------------------------------
+
+tree=$build/tree src=$build/src inst=$build/install
+mkdir -p "$tree" "$src"
+for k in "${kernels[@]}"; do mkdir -p "$inst/$k"; done
+dkms=(dkms --dkmstree "$tree" --sourcetree "$src" --installtree "$inst" --no-depmod)
+# DKMS signs what it builds (as on a user's machine) with a key it makes on
+# first use: keep that key in the throwaway tree, not in /var/lib/dkms.
+export mok_signing_key=$build/mok.key mok_certificate=$build/mok.pub
+
+# The first kernel through the Makefile's dkms-install (copy, add, build,
+# install), the second by hand: both paths are the user's.
+first=${kernels[0]}
+sign_file=${ksrc[$first]}/scripts/sign-file make -s -C "$top" dkms-install \
+	DKMS="${dkms[*]}" DKMS_SRC="$src/zcopy-$version" KVER="$first" \
+	DKMS_KSRC="${ksrc[$first]}" >"$build/dkms-$first.out" 2>&1
+result "host/dkms_make_install_$first" $? "$(tail -n 20 "$build/dkms-$first.out")"
+for k in "${kernels[@]:1}"; do
+	{ sign_file=${ksrc[$k]}/scripts/sign-file "${dkms[@]}" build "zcopy/$version" \
+		-k "$k" --kernelsourcedir "${ksrc[$k]}" &&
+	  sign_file=${ksrc[$k]}/scripts/sign-file "${dkms[@]}" install "zcopy/$version" \
+		-k "$k" --kernelsourcedir "${ksrc[$k]}"; } >"$build/dkms-$k.out" 2>&1
+	result "host/dkms_build_and_install_$k" $? "$(tail -n 20 "$build/dkms-$k.out")"
+done
+
+for k in "${kernels[@]}"; do
+	mklog=$tree/zcopy/$version/$k/x86_64/log/make.log
+	warn=$(grep -iE 'warning|error' "$mklog" 2>/dev/null)
+	[ -s "$mklog" ] && [ -z "$warn" ]
+	result "host/dkms_no_compiler_warnings_$k" $? "${warn:-no make.log}"
+	cp "$mklog" "$build/make-$k.log" 2>/dev/null
+	ko=$(find "$inst/$k/updates/dkms" -name 'zcopy.ko*' 2>/dev/null | head -n 1)
+	[ -n "$ko" ]
+	result "host/dkms_installed_in_updates_dkms_$k" $? "nothing in $inst/$k/updates/dkms"
+	vermagic=$(modinfo -F vermagic "$ko" 2>/dev/null)
+	[ "${vermagic%% *}" = "$k" ]
+	result "host/dkms_vermagic_$k" $? "vermagic '$vermagic'"
+	sig=$(modinfo -F signer "$ko" 2>/dev/null)
+	[ -n "$sig" ]
+	result "host/dkms_signed_$k" $? "no signature"
+done
+"${dkms[@]}" status zcopy | tee -a "$build/dkms-status.out"
+
+# ---- the guest programs ---------------------------------------------------------
+
+make -s -C "$top" userspace || die "make userspace failed"
+progs=("$top/userspace/zcopyctl")
+if [ -f "$top/tests/guest/Makefile" ]; then
+	# A broken build fails here, and the stock kernels still boot for the rest.
+	make -s -C "$top/tests/guest" >"$build/guest-build.log" 2>&1
+	rc=$?
+	result host/guest_tests_build $rc "$(tail -n 5 "$build/guest-build.log")"
+	# zcopy-guest-tests runs the 32-bit (compat ioctl) cases itself from
+	# zcopy-guest-tests32; guest-stock.sh runs the stress.
+	for p in zcopy-guest-tests zcopy-guest-tests32 zcopy-stress; do
+		[ $rc -eq 0 ] && [ -x "$top/tests/guest/$p" ] && progs+=("$top/tests/guest/$p")
+	done
+else
+	echo "check-dkms: tests/guest has no Makefile yet: no zcopy-guest-tests"
+fi
+
+# ---- boot each stock kernel ---------------------------------------------------
+
+total_pass=0 total_fail=0
+for k in "${kernels[@]}"; do
+	ko=$(find "$inst/$k/updates/dkms" -name 'zcopy.ko*' 2>/dev/null | head -n 1)
+	initrd=$build/initramfs-$k.cpio.gz
+	log=$build/boot-$k.log
+	disk=$build/ext4-$k.img
+	if [ -n "$ko" ]; then
+		case $ko in *.xz) xz -dc "$ko" >"$build/zcopy.ko" ;; *) cp "$ko" "$build/zcopy.ko" ;; esac
+		ZCOPY_STOCK_ROOT=${kroot[$k]} ZCOPY_STOCK_MODULES=$stock_modules \
+		ZCOPY_MODULE_DIR=updates/dkms "$top/tests/qemu/mkinitramfs.sh" \
+			"$initrd" "$k" "$build/zcopy.ko" -- "${progs[@]}"
+		result "host/dkms_initramfs_$k" $?
+		rm -f "$disk"
+		truncate -s 512M "$disk" && mkfs.ext4 -q -F "$disk"
+		echo "check-dkms: booting $k (log: $log)"
+		start=$(date +%s)
+		"$top/tests/qemu/boot.sh" "${kroot[$k]}/boot/vmlinuz-$k" "$initrd" \
+			stock "$log" "$timeout" "$disk" -- "zcopy_version=$version" \
+			"zcopy_stress=$stress_s" >/dev/null
+		echo "check-dkms: $k: guest ran $(($(date +%s) - start)) s"
+	else
+		echo "ZCOPY-HOST: no DKMS-built module for $k: not booted" >"$log"
+	fi
+	echo "== $k"
+	grep -m1 '^ZCOPY-STOCK-KERNEL:' "$log" | sed 's/^ZCOPY-STOCK-KERNEL: //'
+	out=$(grep -F "$k" "$hostlog" | cat - "$log" |
+		ZCOPY_JUDGE_NO_KUNIT=1 "$top/tests/judge.sh" -)
+	echo "$out" | sed '$d'
+	last=$(echo "$out" | tail -n 1)
+	echo "$k: $last"
+	p=${last%% passed*} f=${last#*passed, } f=${f%% failed*}
+	total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
+done
+
+# ---- and away again ---------------------------------------------------------------
+
+make -s -C "$top" dkms-uninstall DKMS="${dkms[*]}" DKMS_SRC="$src/zcopy-$version" \
+	>"$build/dkms-uninstall.out" 2>&1
+left=$(find "$inst" -name 'zcopy.ko*'; ls -d "$tree/zcopy/$version" "$src/zcopy-$version" 2>/dev/null)
+[ -z "$left" ]
+result host/dkms_make_uninstall $? "left behind: $left"
+
+# The host's results that belong to no one kernel.
+general=$(grep -vF -e "$k61" -e "$k612" "$hostlog")
+total_pass=$((total_pass + $(echo "$general" | grep -c '^PASS ')))
+total_fail=$((total_fail + $(echo "$general" | grep -c '^FAIL ')))
+
+echo "check-dkms: $total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * zcopyctl bench: send files over loopback TCP by every plain-syscall path
+ * and every zcopy method, and report throughput, sender CPU, syscalls and
+ * CPU copies per byte.  bench.c measures; bench_report.c prints the table
+ * and writes the JSON and SVG.
+ */
+#ifndef ZCOPY_BENCH_H
+#define ZCOPY_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define BENCH_MAX_SIZES	8
+
+enum bench_cache { BENCH_HOT, BENCH_COLD, BENCH_NR_CACHES };
+
+/* The options of "zcopyctl bench"; bench_opts[] holds their spelling. */
+enum bench_opt {
+	BENCH_OPT_DIR,
+	BENCH_OPT_PATHS,
+	BENCH_OPT_SIZES,
+	BENCH_OPT_CACHE,
+	BENCH_OPT_BUDGET_MS,
+	BENCH_OPT_MIN_REPS,
+	BENCH_OPT_JSON,
+	BENCH_OPT_SVG,
+	BENCH_OPT_NOTE,
+	BENCH_NR_OPTS
+};
+
+struct bench_opt_spec {
+	const char *name;
+	bool has_arg;
+};
+
+extern const struct bench_opt_spec bench_opts[BENCH_NR_OPTS];
+extern const char bench_usage[];
+
+struct bench_config {
+	const char *dir;		/* where the test files live */
+	uint32_t paths;			/* bit i: the i-th path of bench.c */
+	uint64_t sizes[BENCH_MAX_SIZES];
+	unsigned int n_sizes;
+	unsigned int caches;		/* bit (1 << enum bench_cache) */
+	uint64_t budget_ms;		/* per row, once BENCH_FLOOR_REPS ran */
+	uint64_t min_reps;
+	const char *json;		/* NULL: no JSON file */
+	const char *svg;		/* NULL: no SVG file */
+	const char *note;		/* free text for env.note */
+};
+
+void bench_defaults(struct bench_config *c);
+/* Store one option's value; false if the value is bad (a usage error). */
+bool bench_set(struct bench_config *c, int opt, const char *val);
+/* Run the benchmark; returns the zcopyctl exit status. */
+int bench_run(const struct bench_config *c);
+
+/* ---- results, as bench_report.c prints them ---------------------------- */
+
+enum bench_status { BENCH_OK, BENCH_SKIPPED, BENCH_FAILED };
+
+struct bench_row {
+	const char *path;		/* "user:readwrite", "zcopy:PAGES", ... */
+	unsigned int path_index;	/* its place in bench.c's table */
+	uint64_t size;
+	enum bench_cache cache;
+	enum bench_status status;
+	char reason[128];		/* why skipped or failed */
+	/* Medians over the repetitions: */
+	double mib_per_s;
+	double cpu_s_per_gib;		/* sender, user + system */
+	double rx_cpu_s_per_gib;	/* receiver, for telling who limits */
+	double syscalls;		/* per transfer, sender only */
+	double copied_per_byte;
+	double resident;		/* fraction of the file cached before */
+	bool copied_measured;		/* from zcopy_stats, else derived */
+	bool stable;			/* settled before the budget ran out */
+	unsigned int reps;
+	unsigned int xfers_per_rep;
+	double vs_readwrite;		/* throughput / user:readwrite's; 0: n/a */
+};
+
+struct bench_env {
+	char kernel[128];
+	char cpu_model[96];
+	char virt[128];
+	char date[32];
+	char fs[16];
+	char clock[32];			/* the kernel's clocksource */
+	char drop_caches[96];		/* "yes" or why not */
+	char features[96];		/* zcopy features, "" when no module */
+	int api_version;		/* -1: no module */
+	long cpus;
+	const char *dir;
+	const char *note;
+	uint64_t budget_ms;
+	uint64_t min_reps;
+	uint64_t batch_bytes;
+};
+
+void bench_table_header(FILE *f);
+void bench_table_row(FILE *f, const struct bench_row *r);
+void bench_table_footer(FILE *f, const struct bench_env *env);
+/* Both return 0, or -1 with errno set. */
+int bench_write_json(const char *path, const struct bench_env *env,
+		     const struct bench_row *rows, size_t n);
+int bench_write_svg(const char *path, const struct bench_env *env,
+		    const struct bench_row *rows, size_t n);
+
+#endif /* ZCOPY_BENCH_H */

@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zcopyctl bench: the reporting half.  The table streams a row at a time
+ * (a run under emulation takes minutes); the JSON and the SVG are written
+ * whole at the end, the SVG by hand so that nothing new is linked in.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "bench.h"
+
+static const char *const cache_names[BENCH_NR_CACHES] = { "hot", "cold" };
+static const char *const status_names[] = {
+	[BENCH_OK] = "ok", [BENCH_SKIPPED] = "skipped", [BENCH_FAILED] = "failed",
+};
+
+/* "64K" (or "64 KiB" when long) for whole units, else bytes. */
+static const char *format_size(char *buf, size_t len, uint64_t size, bool long_units)
+{
+	static const char *const units[][2] = { { "G", " GiB" }, { "M", " MiB" }, { "K", " KiB" } };
+
+	for (int i = 0; i < 3; i++) {
+		int shift = 10 * (3 - i);
+
+		if (size >= 1ULL << shift && !(size & ((1ULL << shift) - 1))) {
+			snprintf(buf, len, "%llu%s", (unsigned long long)(size >> shift),
+				 units[i][long_units]);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "%llu%s", (unsigned long long)size, long_units ? " B" : "");
+	return buf;
+}
+
+/* ---- table ------------------------------------------------------------- */
+
+#define ROW_FMT	"%-16s %5s %-5s %10s %10s %9s %10s %9s %7s %5s\n"
+
+void bench_table_header(FILE *f)
+{
+	fprintf(f, ROW_FMT, "path", "size", "cache", "MiB/s", "CPU s/GiB",
+		"rx s/GiB", "calls/xfer", "copies/B", "vs rw", "reps");
+}
+
+void bench_table_row(FILE *f, const struct bench_row *r)
+{
+	char size[16], mibs[16], cpu[16], rx[16], calls[16], copies[16], vs[16], reps[16];
+
+	format_size(size, sizeof(size), r->size, false);
+	if (r->status != BENCH_OK) {
+		fprintf(f, "%-16s %5s %-5s %s: %s\n", r->path, size,
+			cache_names[r->cache], status_names[r->status], r->reason);
+		return;
+	}
+	snprintf(mibs, sizeof(mibs), "%.1f", r->mib_per_s);
+	snprintf(cpu, sizeof(cpu), "%.3f", r->cpu_s_per_gib);
+	snprintf(rx, sizeof(rx), "%.3f", r->rx_cpu_s_per_gib);
+	snprintf(calls, sizeof(calls), "%.1f", r->syscalls);
+	snprintf(copies, sizeof(copies), "%.2f%c", r->copied_per_byte,
+		 r->copied_measured ? ' ' : '*');
+	if (r->vs_readwrite > 0)
+		snprintf(vs, sizeof(vs), "%.2fx", r->vs_readwrite);
+	else
+		snprintf(vs, sizeof(vs), "-");
+	snprintf(reps, sizeof(reps), "%u%s", r->reps, r->stable ? "" : "~");
+	fprintf(f, ROW_FMT, r->path, size, cache_names[r->cache], mibs, cpu, rx,
+		calls, copies, vs, reps);
+	/* A cache that was not in the state the row claims must not pass unseen. */
+	if (r->resident >= 0 && (r->cache == BENCH_HOT ? r->resident < 0.99 : r->resident > 0.01))
+		fprintf(f, "  ^ %.0f%% of the file was cached before a transfer (median)\n",
+			r->resident * 100);
+}
+
+void bench_table_footer(FILE *f, const struct bench_env *e)
+{
+	fprintf(f,
+		"\nFigures are medians over the repetitions.  CPU s/GiB: the sender's user+system\n"
+		"time (rx: the receiver's).  calls/xfer: the sender's syscalls per transfer of\n"
+		"the file.  copies/B: CPU copies per payload byte, from zcopy_stats, or derived\n"
+		"from the code path where marked '*'.  vs rw: throughput over user:readwrite's.\n"
+		"reps: repetitions of 4 MiB / size transfers (hot) or 1 (cold); '~': the\n"
+		"figures did not settle within the budget of %llu ms.\n",
+		(unsigned long long)e->budget_ms);
+	fprintf(f, "Kernel %s, %ld CPU%s (%s), clock %s; files in %s (%s); drop_caches: %s.\n",
+		e->kernel, e->cpus, e->cpus == 1 ? "" : "s", e->cpu_model, e->clock, e->dir,
+		e->fs, e->drop_caches);
+	if (strstr(e->clock, "jiffies"))
+		fprintf(f, "WARNING: the clocksource is %s: times move in ticks, figures are coarse.\n",
+			e->clock);
+	if (strcmp(e->virt, "none detected"))
+		fprintf(f, "Virtualization: %s.\n", e->virt);
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+static void json_str(FILE *f, const char *s)
+{
+	if (!s) {
+		fputs("null", f);
+		return;
+	}
+	putc('"', f);
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			putc(c, f);
+	}
+	putc('"', f);
+}
+
+static void json_num(FILE *f, double v, bool ok)
+{
+	if (ok && isfinite(v))
+		fprintf(f, "%.6g", v);
+	else
+		fputs("null", f);
+}
+
+/* "a,b" as ["a", "b"]; an empty list stays empty. */
+static void json_list(FILE *f, const char *csv)
+{
+	putc('[', f);
+	for (const char *s = csv; *s;) {
+		size_t len = strcspn(s, ",");
+
+		fprintf(f, "%s\"%.*s\"", s == csv ? "" : ", ", (int)len, s);
+		s += len + (s[len] == ',');
+	}
+	putc(']', f);
+}
+
+static void json_env(FILE *f, const struct bench_env *e)
+{
+	fputs("  \"env\": {\n    \"kernel\": ", f);
+	json_str(f, e->kernel);
+	fprintf(f, ",\n    \"cpus\": %ld,\n    \"cpu_model\": ", e->cpus);
+	json_str(f, e->cpu_model);
+	fputs(",\n    \"virtualization\": ", f);
+	json_str(f, e->virt);
+	fputs(",\n    \"note\": ", f);
+	json_str(f, e->note);
+	fputs(",\n    \"date\": ", f);
+	json_str(f, e->date);
+	fputs(",\n    \"zcopy_api_version\": ", f);
+	if (e->api_version < 0) {
+		fputs("null,\n    \"features\": null", f);
+	} else {
+		fprintf(f, "%d,\n    \"features\": ", e->api_version);
+		json_list(f, e->features);
+	}
+	fputs(",\n    \"clocksource\": ", f);
+	json_str(f, e->clock);
+	fputs(",\n    \"dir\": ", f);
+	json_str(f, e->dir);
+	fputs(",\n    \"fs\": ", f);
+	json_str(f, e->fs);
+	fputs(",\n    \"drop_caches\": ", f);
+	json_str(f, e->drop_caches);
+	fprintf(f, ",\n"
+		"    \"receiver\": \"forked SCHED_IDLE process on 127.0.0.1, recv(MSG_TRUNC) into no buffer\",\n"
+		"    \"connection\": \"one TCP connection (TCP_NODELAY) per path, size and cache\",\n"
+		"    \"order\": \"the paths of one size and cache take turns, one repetition each\",\n"
+		"    \"repetition\": \"whole file sent transfers_per_rep times, timed until the receiver has every byte\",\n"
+		"    \"cpu\": \"getrusage(RUSAGE_SELF) user+system around the sending calls\",\n"
+		"    \"cold\": \"fsync, posix_fadvise(DONTNEED) and drop_caches (if permitted) before each repetition; meaningful on a disk filesystem only\",\n"
+		"    \"settle\": \"running medians of mib_per_s and cpu_s_per_gib within 5%% over the last 5 repetitions\",\n"
+		"    \"batch_bytes\": %llu,\n    \"min_reps\": %llu,\n    \"budget_ms\": %llu\n  }",
+		(unsigned long long)e->batch_bytes, (unsigned long long)e->min_reps,
+		(unsigned long long)e->budget_ms);
+}
+
+static void json_row(FILE *f, const struct bench_row *r)
+{
+	bool ok = r->status == BENCH_OK;
+
+	fputs("    {\"path\": ", f);
+	json_str(f, r->path);
+	fprintf(f, ", \"size\": %llu, \"cache\": \"%s\", \"status\": \"%s\"",
+		(unsigned long long)r->size, cache_names[r->cache], status_names[r->status]);
+	if (!ok) {
+		fputs(", \"reason\": ", f);
+		json_str(f, r->reason);
+	}
+	fputs(", \"mib_per_s\": ", f);
+	json_num(f, r->mib_per_s, ok);
+	fputs(", \"cpu_s_per_gib\": ", f);
+	json_num(f, r->cpu_s_per_gib, ok);
+	fputs(", \"rx_cpu_s_per_gib\": ", f);
+	json_num(f, r->rx_cpu_s_per_gib, ok);
+	fputs(", \"syscalls_per_transfer\": ", f);
+	json_num(f, r->syscalls, ok);
+	fputs(", \"copied_bytes_per_byte\": ", f);
+	json_num(f, r->copied_per_byte, ok);
+	fprintf(f, ", \"copied_source\": \"%s\", \"resident_fraction\": ",
+		r->copied_measured ? "measured" : "derived");
+	json_num(f, r->resident, ok && r->resident >= 0);
+	fputs(", \"vs_readwrite\": ", f);
+	json_num(f, r->vs_readwrite, ok && r->vs_readwrite > 0);
+	fprintf(f, ", \"reps\": %u, \"transfers_per_rep\": %u, \"stable\": %s}",
+		r->reps, r->xfers_per_rep, ok && r->stable ? "true" : "false");
+}
+
+/* Close f, keeping the first error. */
+static int finish(FILE *f)
+{
+	int err = ferror(f) ? (errno ? errno : EIO) : 0;
+
+	if (fclose(f) && !err)
+		err = errno;
+	errno = err;
+	return err ? -1 : 0;
+}
+
+int bench_write_json(const char *path, const struct bench_env *env,
+		     const struct bench_row *rows, size_t n)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f)
+		return -1;
+	fputs("{\n", f);
+	json_env(f, env);
+	fputs(",\n  \"results\": [\n", f);
+	for (size_t i = 0; i < n; i++) {
+		json_row(f, &rows[i]);
+		fputs(i + 1 < n ? ",\n" : "\n", f);
+	}
+	fputs("  ]\n}\n", f);
+	return finish(f);
+}
+
+/* ---- SVG --------------------------------------------------------------- */
+
+/*
+ * Two panels side by side, throughput and sender CPU, with a row per path
+ * under a heading per file size (hot cache only).  Bars are scaled per size
+ * and panel: figures span orders of magnitude across sizes, and the point is
+ * to compare paths at one size; the number at each bar gives the absolute.
+ */
+#define SVG_LABEL_W	150	/* path names */
+#define SVG_PANEL_W	430
+#define SVG_GAP		40
+#define SVG_VALUE_W	70	/* room for the number right of the longest bar */
+#define SVG_TOP		100
+#define SVG_GROUP_H	30
+#define SVG_ROW_H	20
+#define SVG_BAR_H	14
+#define SVG_W		(SVG_LABEL_W + 2 * SVG_PANEL_W + SVG_GAP + 30)
+
+struct svg_panel {
+	const char *title;
+	size_t value;		/* offset of the double in struct bench_row */
+};
+
+static const struct svg_panel panels[] = {
+	{ "Throughput, MiB/s (longer is better)", offsetof(struct bench_row, mib_per_s) },
+	{ "Sender CPU, s per GiB (shorter is better)", offsetof(struct bench_row, cpu_s_per_gib) },
+};
+
+/* By path; user paths in cool colours, zcopy ones in warm ones. */
+static const char *const colours[] = {
+	"#9aa5b1", "#6b7785", "#4c78a8", "#72b7b2",
+	"#e45756", "#f58518", "#d4a72c", "#54a24b", "#b279a2",
+};
+
+static double value_of(const struct bench_row *r, const struct svg_panel *p)
+{
+	return *(const double *)((const char *)r + p->value);
+}
+
+static void svg_escaped(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: putc(*s, f);
+		}
+	}
+}
+
+__attribute__((format(printf, 5, 6)))
+static void svg_text(FILE *f, int x, int y, const char *attrs, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fprintf(f, "<text x=\"%d\" y=\"%d\" %s>", x, y, attrs);
+	svg_escaped(f, buf);
+	fputs("</text>\n", f);
+}
+
+/* Three significant digits at most, never exponents. */
+static void format_value(char *buf, size_t len, double v)
+{
+	snprintf(buf, len, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : v >= 1 ? "%.2f" : "%.3f", v);
+}
+
+/* One size group; returns the y below it. */
+static int svg_group(FILE *f, const struct bench_row *rows, size_t n,
+		     uint64_t size, int y)
+{
+	char label[32];
+	double max[2] = { 0, 0 };
+
+	for (size_t i = 0; i < n; i++)
+		for (int p = 0; p < 2; p++)
+			if (rows[i].cache == BENCH_HOT && rows[i].size == size &&
+			    rows[i].status == BENCH_OK && value_of(&rows[i], &panels[p]) > max[p])
+				max[p] = value_of(&rows[i], &panels[p]);
+
+	svg_text(f, 10, y + 20, "class=\"group\"", "%s file",
+		 format_size(label, sizeof(label), size, true));
+	fprintf(f, "<line x1=\"10\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"rule\"/>\n",
+		y + 25, SVG_W - 10, y + 25);
+	y += SVG_GROUP_H;
+	for (size_t i = 0; i < n; i++) {
+		const struct bench_row *r = &rows[i];
+
+		if (r->cache != BENCH_HOT || r->size != size)
+			continue;
+		svg_text(f, SVG_LABEL_W, y + SVG_BAR_H - 2, "class=\"path\"", "%s", r->path);
+		for (int p = 0; p < 2; p++) {
+			int x = SVG_LABEL_W + 10 + p * (SVG_PANEL_W + SVG_GAP);
+			double v = value_of(r, &panels[p]);
+			int w;
+
+			if (r->status != BENCH_OK) {
+				svg_text(f, x + 4, y + SVG_BAR_H - 2, "class=\"none\"", "%s",
+					 status_names[r->status]);
+				continue;
+			}
+			w = max[p] > 0 ? (int)(v / max[p] * (SVG_PANEL_W - SVG_VALUE_W) + 0.5) : 0;
+			fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>\n",
+				x, y, w > 1 ? w : 1, SVG_BAR_H,
+				colours[r->path_index % (sizeof(colours) / sizeof(colours[0]))]);
+			format_value(label, sizeof(label), v);
+			svg_text(f, x + (w > 1 ? w : 1) + 4, y + SVG_BAR_H - 2, "class=\"value\"",
+				 "%s", label);
+		}
+		y += SVG_ROW_H;
+	}
+	return y + 8;
+}
+
+int bench_write_svg(const char *path, const struct bench_env *e,
+		    const struct bench_row *rows, size_t n)
+{
+	uint64_t sizes[BENCH_MAX_SIZES];
+	size_t n_sizes = 0, n_hot = 0;
+
+	/* The hot rows' sizes, in the order they ran. */
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+
+		if (rows[i].cache != BENCH_HOT)
+			continue;
+		n_hot++;
+		while (j < n_sizes && sizes[j] != rows[i].size)
+			j++;
+		if (j == n_sizes && n_sizes < BENCH_MAX_SIZES)
+			sizes[n_sizes++] = rows[i].size;
+	}
+	int height = SVG_TOP + (int)n_sizes * (SVG_GROUP_H + 8) + (int)n_hot * SVG_ROW_H + 20;
+	FILE *f = fopen(path, "we");
+
+	if (!f)
+		return -1;
+	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+		"viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n",
+		SVG_W, height, SVG_W, height);
+	fputs("<style>\n"
+	      "text { font-size: 12px; fill: #222; }\n"
+	      ".title { font-size: 18px; font-weight: bold; }\n"
+	      ".sub { font-size: 12px; fill: #555; }\n"
+	      ".panel { font-size: 14px; font-weight: bold; }\n"
+	      ".group { font-size: 14px; font-weight: bold; }\n"
+	      ".path { text-anchor: end; font-family: DejaVu Sans Mono, monospace; }\n"
+	      ".value { font-size: 11px; fill: #333; }\n"
+	      ".none { font-style: italic; fill: #888; }\n"
+	      ".rule { stroke: #ccc; stroke-width: 1; }\n"
+	      "</style>\n", f);
+	fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", SVG_W, height);
+	svg_text(f, 10, 26, "class=\"title\"",
+		 "zcopy bench: a file sent over loopback TCP, page cache hot");
+	svg_text(f, 10, 46, "class=\"sub\"", "Linux %s, %ld CPU%s, %s; files on %s (%s); %s",
+		 e->kernel, e->cpus, e->cpus == 1 ? "" : "s", e->cpu_model, e->dir, e->fs, e->date);
+	svg_text(f, 10, 62, "class=\"sub\"",
+		 "Medians; bars scaled per file size and panel.%s%s%s",
+		 strcmp(e->virt, "none detected") ? " Virtualization: " : "",
+		 strcmp(e->virt, "none detected") ? e->virt : "",
+		 strcmp(e->virt, "none detected") ? "." : "");
+	for (int p = 0; p < 2; p++)
+		svg_text(f, SVG_LABEL_W + 10 + p * (SVG_PANEL_W + SVG_GAP), SVG_TOP - 14,
+			 "class=\"panel\"", "%s", panels[p].title);
+
+	int y = SVG_TOP;
+	for (size_t z = 0; z < n_sizes; z++)
+		y = svg_group(f, rows, n, sizes[z], y);
+	if (!n_sizes)
+		svg_text(f, 10, y + 20, "class=\"none\"", "No hot-cache rows were run.");
+	fputs("</svg>\n", f);
+	return finish(f);
+}
