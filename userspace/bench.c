@@ -29,6 +29,7 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/statfs.h>
+#include <sys/uio.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -50,6 +51,10 @@
 #define WINDOW		5		/* running medians that must agree... */
 #define SPREAD		0.05		/* ...within this fraction */
 #define MEASURED	(-1.0)		/* copies per byte come from the module */
+#define SMALL_FILES	1000		/* the small-file rows: this many files... */
+#define SMALL_SIZE	(4 * KIB)	/* ...of this size... */
+#define SMALL_HDR	200		/* ...each after a header of this many bytes */
+#define SENDV_BATCH	64		/* files (with headers) per call of zcopy:SENDV64 */
 
 /* ---- the paths --------------------------------------------------------- */
 
@@ -63,6 +68,12 @@ struct xfer {
 	uint64_t size;
 	unsigned int method;		/* ZCOPY_METHOD_* for zcopy:* */
 	unsigned char *buf;		/* IO_BUF_SIZE bytes */
+	/* Small-file paths: n_files files of size bytes, each after hdr. */
+	const int *files;
+	unsigned int n_files;		/* 0: the other paths, one file */
+	unsigned int batch;		/* files per ZCOPY_IOC_SENDV */
+	const unsigned char *hdr;	/* SMALL_HDR bytes */
+	struct zcopy_segment *segs;	/* 2 * batch of them */
 	uint64_t calls;			/* syscalls made */
 	uint64_t copied;		/* zcopy_stats.copied_bytes */
 };
@@ -75,6 +86,8 @@ struct bench_path {
 	send_fn *send;
 	unsigned int method;
 	double copies;			/* per byte, derived; or MEASURED */
+	unsigned int batch;		/* small-file paths: files per call */
+	bool small;			/* a small-file path (see run_small()) */
 };
 
 /* A read that found EOF early: the file shrank under us. */
@@ -209,21 +222,132 @@ static int send_zcopy(struct xfer *x)
 }
 
 /*
+ * The small-file paths send x->n_files files of x->size bytes, each after
+ * the same SMALL_HDR-byte header, as a server answering small requests on
+ * one keep-alive connection would.
+ *
+ * user:writev_sendfile: per file, cork, writev() the header, sendfile() the
+ * file, uncork (TCP_CORK, as a web server's tcp_nopush does), so that the
+ * header and the file leave in the same segments.
+ */
+static int send_writev_sendfile(struct xfer *x)
+{
+	int on = 1, off = 0;
+
+	for (unsigned int f = 0; f < x->n_files; f++) {
+		struct iovec iov = { .iov_base = (void *)x->hdr, .iov_len = SMALL_HDR };
+		off_t pos = 0;
+
+		x->calls++;
+		if (setsockopt(x->sock, IPPROTO_TCP, TCP_CORK, &on, sizeof(on)))
+			return -1;
+		while (iov.iov_len) {
+			ssize_t w = writev(x->sock, &iov, 1);
+
+			x->calls++;
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				return -1;
+			iov.iov_base = (char *)iov.iov_base + w;
+			iov.iov_len -= w;
+		}
+		while ((uint64_t)pos < x->size) {
+			ssize_t n = sendfile(x->sock, x->files[f], &pos, x->size - pos);
+
+			x->calls++;
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				return short_read(n);
+		}
+		x->calls++;
+		if (setsockopt(x->sock, IPPROTO_TCP, TCP_CORK, &off, sizeof(off)))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * zcopy:SENDV and zcopy:SENDV64: ZCOPY_IOC_SENDV with a memory segment (the
+ * header) and a file segment per file, x->batch files per call.  A call that
+ * stops part-way is resumed from seg_index and seg_sent.
+ */
+static int send_sendv(struct xfer *x)
+{
+	for (unsigned int f = 0; f < x->n_files; f += x->batch) {
+		unsigned int nf = x->n_files - f < x->batch ? x->n_files - f : x->batch;
+		struct zcopy_segment *seg = x->segs;
+		unsigned int count = 2 * nf;
+
+		for (unsigned int i = 0; i < nf; i++) {
+			seg[2 * i] = (struct zcopy_segment){
+				.type = ZCOPY_SEG_MEMORY,
+				.addr = (uintptr_t)x->hdr, .len = SMALL_HDR,
+			};
+			seg[2 * i + 1] = (struct zcopy_segment){
+				.type = ZCOPY_SEG_FILE, .fd = x->files[f + i],
+				.len = x->size,
+			};
+		}
+		while (count) {
+			struct zcopy_sendv req = {
+				.out_fd = x->sock,
+				.method = x->method,
+				.segs = (uintptr_t)seg,
+				.count = count,
+			};
+			int rc = zcopy_sendv(x->dev, &req);
+
+			x->calls++;
+			if (rc && errno == EINTR)
+				continue;
+			if (rc)
+				return -1;
+			x->copied += req.stats.copied_bytes;
+			if (req.seg_index >= count)
+				break;
+			if (!req.sent)
+				return short_read(0);	/* no progress */
+			seg += req.seg_index;
+			count -= req.seg_index;
+			if (seg->type == ZCOPY_SEG_MEMORY)
+				seg->addr += req.seg_sent;
+			else
+				seg->offset += req.seg_sent;
+			seg->len -= req.seg_sent;
+		}
+	}
+	return 0;
+}
+
+/*
  * Derived copies per byte: readwrite copies into the buffer and out of it,
  * mmap_write only out of the mapping, sendfile and splice lend page-cache
  * pages, which a route that gathers fragments (loopback does) never copies.
  */
 static const struct bench_path paths[] = {
-	{ "user:readwrite", send_readwrite, 0, 2 },
-	{ "user:mmap_write", send_mmap_write, 0, 1 },
-	{ "user:sendfile", send_sendfile, 0, 0 },
-	{ "user:splice", send_splice, 0, 0 },
-	{ "zcopy:COPY", send_zcopy, ZCOPY_METHOD_COPY, MEASURED },
-	{ "zcopy:MMAP", send_zcopy, ZCOPY_METHOD_MMAP, MEASURED },
-	{ "zcopy:SPLICE", send_zcopy, ZCOPY_METHOD_SPLICE, MEASURED },
-	{ "zcopy:PAGES", send_zcopy, ZCOPY_METHOD_PAGES, MEASURED },
-	{ "zcopy:DIRECT", send_zcopy, ZCOPY_METHOD_DIRECT, MEASURED },
+	{ "user:readwrite", send_readwrite, 0, 2, 0, false },
+	{ "user:mmap_write", send_mmap_write, 0, 1, 0, false },
+	{ "user:sendfile", send_sendfile, 0, 0, 0, false },
+	{ "user:splice", send_splice, 0, 0, 0, false },
+	{ "zcopy:COPY", send_zcopy, ZCOPY_METHOD_COPY, MEASURED, 0, false },
+	{ "zcopy:MMAP", send_zcopy, ZCOPY_METHOD_MMAP, MEASURED, 0, false },
+	{ "zcopy:SPLICE", send_zcopy, ZCOPY_METHOD_SPLICE, MEASURED, 0, false },
+	{ "zcopy:PAGES", send_zcopy, ZCOPY_METHOD_PAGES, MEASURED, 0, false },
+	{ "zcopy:DIRECT", send_zcopy, ZCOPY_METHOD_DIRECT, MEASURED, 0, false },
+	/* Small files: the header is copied, the file lent. */
+	{ .name = "user:writev_sendfile", .send = send_writev_sendfile,
+	  .copies = (double)SMALL_HDR / (SMALL_HDR + SMALL_SIZE), .batch = 1, .small = true },
+	{ .name = "zcopy:SENDV", .send = send_sendv, .method = ZCOPY_METHOD_AUTO,
+	  .copies = MEASURED, .batch = 1, .small = true },
+	{ .name = "zcopy:SENDV64", .send = send_sendv, .method = ZCOPY_METHOD_AUTO,
+	  .copies = MEASURED, .batch = SENDV_BATCH, .small = true },
 };
+
+/* The small-file rows compare with this path, the other rows with path 0. */
+#define SMALL_BASELINE	9
+_Static_assert(SMALL_BASELINE < ARRAY_SIZE(paths), "the baseline is a path");
 
 static const char *const cache_names[BENCH_NR_CACHES] = { "hot", "cold" };
 static const char *const feature_names[] = { "splice_pages", "sendpage", "io_accounting" };
@@ -258,6 +382,12 @@ const char bench_usage[] =
 	"  zcopy:COPY, zcopy:MMAP, zcopy:SPLICE, zcopy:PAGES, zcopy:DIRECT\n"
 	"                    ZCOPY_IOC_SEND with that method (needs the module;\n"
 	"                    DIRECT is skipped where the filesystem has no O_DIRECT)\n"
+	"Small-file paths (their own rows, hot only: 1000 files of 4 KiB, each\n"
+	"preceded by a 200-byte header, on one connection; with files/s):\n"
+	"  user:writev_sendfile  per file: TCP_CORK on, writev() the header,\n"
+	"                    sendfile() the file, TCP_CORK off\n"
+	"  zcopy:SENDV       one ZCOPY_IOC_SENDV per file: header + file segment\n"
+	"  zcopy:SENDV64     one ZCOPY_IOC_SENDV per 64 files with their headers\n"
 	"\n"
 	"How it measures:\n"
 	"  The receiver is a forked process that discards with recv(MSG_TRUNC)\n"
@@ -283,7 +413,8 @@ const char bench_usage[] =
 	"\n"
 	"Options:\n"
 	"  --dir DIR         directory for the test files (default /tmp)\n"
-	"  --paths LIST      comma-separated paths (default: all)\n"
+	"  --paths LIST      comma-separated paths (default: all, small-file ones\n"
+	"                    included)\n"
 	"  --sizes LIST      comma-separated sizes in bytes, with K, M or G for\n"
 	"                    KiB, MiB, GiB (default 4K,64K,1M,64M)\n"
 	"  --cache LIST      hot, cold or hot,cold (default hot,cold)\n"
@@ -617,7 +748,7 @@ static int rx_wait(struct receiver *rx, struct rx_ack *ack)
 /* ---- files and the page cache ------------------------------------------ */
 
 /* An unlinked file of size bytes in dir, on storage and clean. */
-static int make_file(const char *dir, uint64_t size, unsigned char *buf)
+static int make_file(const char *dir, uint64_t size, unsigned char *buf, bool sync)
 {
 	char path[PATH_MAX];
 	uint64_t seed = 0x9e3779b97f4a7c15ULL ^ size;
@@ -646,7 +777,7 @@ static int make_file(const char *dir, uint64_t size, unsigned char *buf)
 		}
 		off += n;
 	}
-	if (!fsync(fd))
+	if (!sync || !fsync(fd))
 		return fd;
 fail:;
 	int err = errno;
@@ -702,9 +833,11 @@ struct bench_ctx {
 	bool can_drop_caches;
 	bool cold_ok;			/* the filesystem can be made cold */
 	unsigned char *buf;
+	int *small;			/* SMALL_FILES files, or NULL */
+	unsigned char hdr[SMALL_HDR];
 };
 
-enum { M_MIBS, M_CPU, M_RXCPU, M_CALLS, M_COPIES, M_RESIDENT, NR_METRICS };
+enum { M_MIBS, M_CPU, M_RXCPU, M_CALLS, M_COPIES, M_RESIDENT, M_FILES, NR_METRICS };
 
 struct series {
 	const struct bench_path *path;
@@ -794,7 +927,13 @@ static int run_rep(struct bench_ctx *ctx, struct series *s, bool record)
 	if (s->cache == BENCH_COLD)
 		drop_cache(ctx, x);
 	double resident = resident_fraction(x->file, x->size);
-	if (rx_ask(&ctx->rx, s->slot, false, s->k * x->size))
+	for (unsigned int f = 1; f < x->n_files; f++)
+		resident += resident_fraction(x->files[f], x->size);
+	resident /= x->n_files ? x->n_files : 1;
+	/* Files sent per transfer, and the bytes of one transfer. */
+	unsigned int nf = x->n_files ? x->n_files : 1;
+	uint64_t xfer_bytes = x->n_files ? x->n_files * (x->size + SMALL_HDR) : x->size;
+	if (rx_ask(&ctx->rx, s->slot, false, s->k * xfer_bytes))
 		return -1;
 	x->calls = x->copied = 0;
 
@@ -818,13 +957,14 @@ static int run_rep(struct bench_ctx *ctx, struct series *s, bool record)
 	if (!record)
 		return 0;
 
-	double bytes = (double)s->k * x->size;
+	double bytes = (double)s->k * xfer_bytes;
 	unsigned int i = s->n++;
 
 	s->v[M_MIBS][i] = bytes / MIB / (t1 - t0);
 	s->v[M_CPU][i] = (c1 - c0) / (bytes / GIB);
 	s->v[M_RXCPU][i] = ack.cpu / (bytes / GIB);
-	s->v[M_CALLS][i] = (double)x->calls / s->k;
+	s->v[M_CALLS][i] = (double)x->calls / s->k / nf;
+	s->v[M_FILES][i] = (double)s->k * nf / (t1 - t0);
 	s->v[M_COPIES][i] = x->copied / bytes;
 	s->v[M_RESIDENT][i] = resident;
 	s->med[0][i] = median(s->v[M_MIBS], s->n);
@@ -904,6 +1044,7 @@ static void summarize(const struct series *s, struct bench_row *row)
 	row->cpu_s_per_gib = median(s->v[M_CPU], s->n);
 	row->rx_cpu_s_per_gib = median(s->v[M_RXCPU], s->n);
 	row->syscalls = median(s->v[M_CALLS], s->n);
+	row->files_per_s = median(s->v[M_FILES], s->n);
 	row->resident = median(s->v[M_RESIDENT], s->n);
 	row->copied_measured = s->path->copies == MEASURED;
 	row->copied_per_byte = row->copied_measured ?
@@ -915,6 +1056,7 @@ static void close_series(struct series *s)
 	close_fd(&s->x.sock);
 	close_fd(&s->x.pipe[0]);
 	close_fd(&s->x.pipe[1]);
+	free(s->x.segs);
 	free(s);
 }
 
@@ -927,20 +1069,25 @@ static struct series *start_series(struct bench_ctx *ctx, unsigned int p,
 				   unsigned int slot, int file, uint64_t size,
 				   enum bench_cache cache, struct bench_row *row)
 {
+	bool small = paths[p].small;
+
 	*row = (struct bench_row){
 		.path = paths[p].name,
 		.path_index = p,
 		.size = size,
 		.cache = cache,
-		.xfers_per_rep = cache == BENCH_HOT && size < BATCH_BYTES ?
+		/* A small-file transfer is SMALL_FILES files: about BATCH_BYTES. */
+		.xfers_per_rep = cache == BENCH_HOT && size < BATCH_BYTES && !small ?
 			BATCH_BYTES / size : 1,
+		.files = small ? SMALL_FILES : 0,
+		.header_bytes = small ? SMALL_HDR : 0,
 	};
 	if (cache == BENCH_COLD && !ctx->cold_ok) {
 		row_stop(row, BENCH_SKIPPED, 0, "%s keeps files in memory: no cold cache",
 			 ctx->env.fs);
 		return NULL;
 	}
-	if (paths[p].send == send_zcopy && ctx->dev < 0) {
+	if (paths[p].copies == MEASURED && ctx->dev < 0) {
 		row_stop(row, BENCH_FAILED, ctx->dev_err, "%s", ZCOPY_DEV_PATH);
 		return NULL;
 	}
@@ -958,6 +1105,18 @@ static struct series *start_series(struct bench_ctx *ctx, unsigned int p,
 			.size = size, .method = paths[p].method, .buf = ctx->buf,
 		},
 	};
+	if (small) {
+		s->x.files = ctx->small;
+		s->x.n_files = SMALL_FILES;
+		s->x.batch = paths[p].batch;
+		s->x.hdr = ctx->hdr;
+		s->x.segs = calloc(2 * s->x.batch, sizeof(*s->x.segs));
+		if (!s->x.segs) {
+			row_stop(row, BENCH_FAILED, errno, "memory");
+			close_series(s);
+			return NULL;
+		}
+	}
 	int rc = open_series(ctx, s);
 
 	if (rc)
@@ -1000,14 +1159,15 @@ static void step(struct bench_ctx *ctx, struct series *s)
  * happened to run then.
  */
 static void run_group(struct bench_ctx *ctx, int file, uint64_t size,
-		      enum bench_cache cache, struct bench_row *rows, size_t *n_rows)
+		      enum bench_cache cache, bool small, struct bench_row *rows,
+		      size_t *n_rows)
 {
 	struct series *ss[ARRAY_SIZE(paths)];
 	struct bench_row *first = &rows[*n_rows];
 	unsigned int n = 0;
 
 	for (unsigned int p = 0; p < ARRAY_SIZE(paths); p++) {
-		if (!(ctx->cfg->paths >> p & 1))
+		if (!(ctx->cfg->paths >> p & 1) || paths[p].small != small)
 			continue;
 		struct series *s = start_series(ctx, p, n, file, size, cache,
 						&rows[(*n_rows)++]);
@@ -1025,10 +1185,13 @@ static void run_group(struct bench_ctx *ctx, int file, uint64_t size,
 	for (unsigned int i = 0; i < n; i++)
 		close_series(ss[i]);
 
-	/* user:readwrite is path 0: the first row, if it ran. */
+	/*
+	 * user:readwrite is path 0 and user:writev_sendfile SMALL_BASELINE:
+	 * the first row of their groups, if they ran.
+	 */
 	for (struct bench_row *r = first; r < &rows[*n_rows]; r++) {
 		if (r->status == BENCH_OK && first->status == BENCH_OK &&
-		    first->path_index == 0)
+		    first->path_index == (small ? SMALL_BASELINE : 0))
 			r->vs_readwrite = r->mib_per_s / first->mib_per_s;
 		bench_table_row(stdout, r);
 	}
@@ -1145,9 +1308,54 @@ static void collect_env(struct bench_ctx *ctx)
 static bool wants_zcopy(const struct bench_config *cfg)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
-		if (cfg->paths >> i & 1 && paths[i].send == send_zcopy)
+		if (cfg->paths >> i & 1 && paths[i].copies == MEASURED)
 			return true;
 	return false;
+}
+
+/* Whether any path of the small-file group (or of the others) is wanted. */
+static bool wants_small(const struct bench_config *cfg, bool small)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
+		if (cfg->paths >> i & 1 && paths[i].small == small)
+			return true;
+	return false;
+}
+
+/*
+ * The small-file group: SMALL_FILES files in the bench directory, hot (the
+ * warm-up repetition reads them in), one fd each; the soft limit on open
+ * files is raised to the hard one if that is too low for them.
+ */
+static int make_small_files(struct bench_ctx *ctx)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < SMALL_FILES + 64 &&
+	    rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	ctx->small = malloc(SMALL_FILES * sizeof(*ctx->small));
+	if (!ctx->small)
+		return -1;
+	for (unsigned int i = 0; i < SMALL_FILES; i++)
+		ctx->small[i] = -1;
+	for (unsigned int i = 0; i < SMALL_FILES; i++)
+		if ((ctx->small[i] = make_file(ctx->cfg->dir, SMALL_SIZE, ctx->buf, false)) < 0)
+			return -1;
+	/* Printable, as a protocol header would be. */
+	for (unsigned int i = 0; i < SMALL_HDR; i++)
+		ctx->hdr[i] = i % 64 == 63 ? '\n' : 'a' + i % 26;
+	return 0;
+}
+
+static void free_small_files(struct bench_ctx *ctx)
+{
+	for (unsigned int i = 0; ctx->small && i < SMALL_FILES; i++)
+		close_fd(&ctx->small[i]);
+	free(ctx->small);
+	ctx->small = NULL;
 }
 
 /* Rows in the order cache, size, path, so that readwrite leads its group. */
@@ -1157,9 +1365,20 @@ static int run_all(struct bench_ctx *ctx, const int *files,
 	const struct bench_config *cfg = ctx->cfg;
 
 	bench_table_header(stdout);
-	for (int c = 0; c < BENCH_NR_CACHES; c++)
+	for (int c = 0; c < BENCH_NR_CACHES && wants_small(cfg, false); c++)
 		for (unsigned int z = 0; z < cfg->n_sizes && cfg->caches >> c & 1; z++)
-			run_group(ctx, files[z], cfg->sizes[z], c, rows, n);
+			run_group(ctx, files[z], cfg->sizes[z], c, false, rows, n);
+	if (wants_small(cfg, true) && cfg->caches >> BENCH_HOT & 1) {
+		bench_table_small_header(stdout, SMALL_FILES, SMALL_SIZE, SMALL_HDR);
+		if (make_small_files(ctx)) {
+			warn_errno(errno, "create %u files of %llu bytes in %s", SMALL_FILES,
+				   (unsigned long long)SMALL_SIZE, cfg->dir);
+			free_small_files(ctx);
+			return EXIT_FAILURE;
+		}
+		run_group(ctx, ctx->small[0], SMALL_SIZE, BENCH_HOT, true, rows, n);
+		free_small_files(ctx);
+	}
 	bench_table_footer(stdout, &ctx->env);
 	for (size_t i = 0; i < *n; i++)
 		if (rows[i].status == BENCH_FAILED)
@@ -1192,13 +1411,14 @@ int bench_run(const struct bench_config *cfg)
 	ctx.udp = self_udp();
 
 	ctx.buf = malloc(IO_BUF_SIZE);
-	rows = calloc(BENCH_NR_CACHES * BENCH_MAX_SIZES * ARRAY_SIZE(paths), sizeof(*rows));
+	/* The small-file group is one more group. */
+	rows = calloc((BENCH_NR_CACHES * BENCH_MAX_SIZES + 1) * ARRAY_SIZE(paths), sizeof(*rows));
 	if (!ctx.buf || !rows) {
 		warn_errno(errno, "memory");
 		goto out;
 	}
-	for (unsigned int z = 0; z < cfg->n_sizes; z++) {
-		files[z] = make_file(cfg->dir, cfg->sizes[z], ctx.buf);
+	for (unsigned int z = 0; z < cfg->n_sizes && wants_small(cfg, false); z++) {
+		files[z] = make_file(cfg->dir, cfg->sizes[z], ctx.buf, true);
 		if (files[z] < 0) {
 			warn_errno(errno, "create a %llu-byte file in %s",
 				   (unsigned long long)cfg->sizes[z], cfg->dir);

@@ -73,14 +73,18 @@ struct bench_row {
 	double mib_per_s;
 	double cpu_s_per_gib;		/* sender, user + system */
 	double rx_cpu_s_per_gib;	/* receiver, for telling who limits */
-	double syscalls;		/* per transfer, sender only */
+	double syscalls;		/* per transfer (per file when files), sender only */
+	double files_per_s;		/* files sent per second */
 	double copied_per_byte;
 	double resident;		/* fraction of the file cached before */
 	bool copied_measured;		/* from zcopy_stats, else derived */
 	bool stable;			/* settled before the budget ran out */
 	unsigned int reps;
 	unsigned int xfers_per_rep;
-	double vs_readwrite;		/* throughput / user:readwrite's; 0: n/a */
+	unsigned int files;		/* small-file rows: files per transfer; else 0 */
+	unsigned int header_bytes;	/* small-file rows: header before each file */
+	/* Throughput / user:readwrite's (small-file rows: user:writev_sendfile's); 0: n/a */
+	double vs_readwrite;
 };
 
 struct bench_env {
@@ -103,6 +107,9 @@ struct bench_env {
 
 void bench_table_header(FILE *f);
 void bench_table_row(FILE *f, const struct bench_row *r);
+/* Heads the small-file rows, which bench_table_row() prints their own way. */
+void bench_table_small_header(FILE *f, unsigned int files, uint64_t size,
+			      unsigned int header);
 void bench_table_footer(FILE *f, const struct bench_env *env);
 /* Both return 0, or -1 with errno set. */
 int bench_write_json(const char *path, const struct bench_env *env,

@@ -45,10 +45,54 @@ void bench_table_header(FILE *f)
 		"rx s/GiB", "calls/xfer", "copies/B", "vs rw", "reps");
 }
 
+#define SMALL_FMT "%-20s %10s %10s %10s %9s %10s %9s %8s %5s\n"
+
+void bench_table_small_header(FILE *f, unsigned int files, uint64_t size,
+			      unsigned int header)
+{
+	char sz[16];
+
+	fprintf(f, "\nSmall files: %u files of %s, each after a %u-byte header, hot, one\n"
+		"connection; figures per repetition of all %u files.\n", files,
+		format_size(sz, sizeof(sz), size, true), header, files);
+	fprintf(f, SMALL_FMT, "path", "files/s", "MiB/s", "CPU s/GiB", "rx s/GiB",
+		"calls/file", "copies/B", "vs wv_sf", "reps");
+}
+
+static void table_small_row(FILE *f, const struct bench_row *r)
+{
+	char fps[16], mibs[16], cpu[16], rx[16], calls[16], copies[16], vs[16], reps[16];
+
+	if (r->status != BENCH_OK) {
+		fprintf(f, "%-20s %s: %s\n", r->path, status_names[r->status], r->reason);
+		return;
+	}
+	snprintf(fps, sizeof(fps), "%.0f", r->files_per_s);
+	snprintf(mibs, sizeof(mibs), "%.1f", r->mib_per_s);
+	snprintf(cpu, sizeof(cpu), "%.3f", r->cpu_s_per_gib);
+	snprintf(rx, sizeof(rx), "%.3f", r->rx_cpu_s_per_gib);
+	snprintf(calls, sizeof(calls), "%.2f", r->syscalls);
+	snprintf(copies, sizeof(copies), "%.3f%c", r->copied_per_byte,
+		 r->copied_measured ? ' ' : '*');
+	if (r->vs_readwrite > 0)
+		snprintf(vs, sizeof(vs), "%.2fx", r->vs_readwrite);
+	else
+		snprintf(vs, sizeof(vs), "-");
+	snprintf(reps, sizeof(reps), "%u%s", r->reps, r->stable ? "" : "~");
+	fprintf(f, SMALL_FMT, r->path, fps, mibs, cpu, rx, calls, copies, vs, reps);
+	if (r->resident >= 0 && r->resident < 0.99)
+		fprintf(f, "  ^ %.0f%% of the files were cached before a transfer (median)\n",
+			r->resident * 100);
+}
+
 void bench_table_row(FILE *f, const struct bench_row *r)
 {
 	char size[16], mibs[16], cpu[16], rx[16], calls[16], copies[16], vs[16], reps[16];
 
+	if (r->files) {
+		table_small_row(f, r);
+		return;
+	}
 	format_size(size, sizeof(size), r->size, false);
 	if (r->status != BENCH_OK) {
 		fprintf(f, "%-16s %5s %-5s %s: %s\n", r->path, size,
@@ -82,7 +126,8 @@ void bench_table_footer(FILE *f, const struct bench_env *e)
 		"the file.  copies/B: CPU copies per payload byte, from zcopy_stats, or derived\n"
 		"from the code path where marked '*'.  vs rw: throughput over user:readwrite's.\n"
 		"reps: repetitions of 4 MiB / size transfers (hot) or 1 (cold); '~': the\n"
-		"figures did not settle within the budget of %llu ms.\n",
+		"figures did not settle within the budget of %llu ms.  Small files: bytes and\n"
+		"copies/B count headers and files; vs wv_sf: files/s over user:writev_sendfile's.\n",
 		(unsigned long long)e->budget_ms);
 	fprintf(f, "Kernel %s, %ld CPU%s (%s), clock %s; files in %s (%s); drop_caches: %s.\n",
 		e->kernel, e->cpus, e->cpus == 1 ? "" : "s", e->cpu_model, e->clock, e->dir,
@@ -202,7 +247,16 @@ static void json_row(FILE *f, const struct bench_row *r)
 	fprintf(f, ", \"copied_source\": \"%s\", \"resident_fraction\": ",
 		r->copied_measured ? "measured" : "derived");
 	json_num(f, r->resident, ok && r->resident >= 0);
-	fputs(", \"vs_readwrite\": ", f);
+	fputs(", \"files_per_s\": ", f);
+	json_num(f, r->files_per_s, ok);
+	if (r->files) {
+		fprintf(f, ", \"files\": %u, \"header_bytes\": %u, \"syscalls_per_file\": ",
+			r->files, r->header_bytes);
+		json_num(f, r->syscalls, ok);
+		fputs(", \"vs_writev_sendfile\": ", f);
+	} else {
+		fputs(", \"vs_readwrite\": ", f);
+	}
 	json_num(f, r->vs_readwrite, ok && r->vs_readwrite > 0);
 	fprintf(f, ", \"reps\": %u, \"transfers_per_rep\": %u, \"stable\": %s}",
 		r->reps, r->xfers_per_rep, ok && r->stable ? "true" : "false");
@@ -319,7 +373,7 @@ static int svg_group(FILE *f, const struct bench_row *rows, size_t n,
 	for (size_t i = 0; i < n; i++)
 		for (int p = 0; p < 2; p++)
 			if (rows[i].cache == BENCH_HOT && rows[i].size == size &&
-			    rows[i].status == BENCH_OK && value_of(&rows[i], &panels[p]) > max[p])
+			    !rows[i].files && rows[i].status == BENCH_OK && value_of(&rows[i], &panels[p]) > max[p])
 				max[p] = value_of(&rows[i], &panels[p]);
 
 	svg_text(f, 10, y + 20, "class=\"group\"", "%s file",
@@ -330,7 +384,7 @@ static int svg_group(FILE *f, const struct bench_row *rows, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		const struct bench_row *r = &rows[i];
 
-		if (r->cache != BENCH_HOT || r->size != size)
+		if (r->cache != BENCH_HOT || r->size != size || r->files)
 			continue;
 		svg_text(f, SVG_LABEL_W, y + SVG_BAR_H - 2, "class=\"path\"", "%s", r->path);
 		for (int p = 0; p < 2; p++) {
@@ -366,7 +420,7 @@ int bench_write_svg(const char *path, const struct bench_env *e,
 	for (size_t i = 0; i < n; i++) {
 		size_t j = 0;
 
-		if (rows[i].cache != BENCH_HOT)
+		if (rows[i].cache != BENCH_HOT || rows[i].files)
 			continue;
 		n_hot++;
 		while (j < n_sizes && sizes[j] != rows[i].size)

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -130,6 +131,8 @@ enum {
 	OPT_BIND,
 	OPT_COUNT,
 	OPT_READY_FILE,
+	OPT_HEADER,
+	OPT_TRAILER,
 	OPT_BENCH,	/* OPT_BENCH + enum bench_opt */
 };
 
@@ -675,7 +678,7 @@ static int cmd_info(const struct command *self, struct args *a)
 /* ---- send -------------------------------------------------------------- */
 
 static const char send_usage[] =
-	"Usage: zcopyctl send FILE HOST:PORT [OPTIONS]\n"
+	"Usage: zcopyctl send FILE... HOST:PORT [OPTIONS]\n"
 	"\n"
 	"Connect to HOST:PORT over TCP (numeric: 127.0.0.1:9000, [::1]:9000) and\n"
 	"send a range of FILE to it through /dev/zcopy.  Prints the transfer's\n"
@@ -683,16 +686,29 @@ static const char send_usage[] =
 	"64-bit hash (16 hex digits) of the bytes sent, as \"zcopyctl recv\"\n"
 	"prints it for the bytes received.\n"
 	"\n"
+	"With several FILEs, --header or --trailer, the stream is the header's\n"
+	"bytes (read into memory), each FILE whole, then the trailer's bytes,\n"
+	"sent as segments of ZCOPY_IOC_SENDV (up to 1024 segments and 1 MiB of\n"
+	"header and trailer per call); the statistics add \"segments\" and\n"
+	"\"calls\", and the hash covers the whole stream.\n"
+	"\n"
 	"Options:\n"
-	"  --method M  auto (default), copy, mmap, splice, pages or direct\n"
-	"  --offset N  start at byte N of FILE (default 0)\n"
-	"  --len N     send at most N bytes (default 0: up to EOF)\n"
-	"  --quiet     print only the number of bytes sent\n"
-	"  --json      print the statistics and the hash as one JSON object\n"
-	"  -h, --help  show this help\n";
+	"  --method M       auto (default), copy, mmap, splice, pages or direct\n"
+	"  --offset N       start at byte N of FILE (default 0; one FILE only)\n"
+	"  --len N          send at most N bytes of FILE (default 0: up to EOF;\n"
+	"                   one FILE only)\n"
+	"  --header HFILE   send the contents of HFILE first\n"
+	"  --trailer TFILE  send the contents of TFILE last\n"
+	"  --quiet          print only the number of bytes sent\n"
+	"  --json           print the statistics and the hash as one JSON object\n"
+	"  -h, --help       show this help\n";
 
 struct send_args {
 	const char *file;
+	char **files;		/* all the FILEs; file is the first */
+	int n_files;
+	const char *header;	/* NULL: none */
+	const char *trailer;
 	const char *dest;
 	struct endpoint ep;
 	unsigned int method;
@@ -706,6 +722,9 @@ struct send_result {
 	struct zcopy_stats stats;
 	uint64_t sent;
 	uint64_t hash;
+	bool vector;		/* sent with ZCOPY_IOC_SENDV */
+	uint64_t segments;	/* ...as this many segments */
+	uint64_t calls;		/* ...in this many calls */
 };
 
 static bool send_opt(void *settings, int id, const char *v)
@@ -722,6 +741,12 @@ static bool send_opt(void *settings, int id, const char *v)
 	case OPT_QUIET:
 		o->quiet = true;
 		return true;
+	case OPT_HEADER:
+		o->header = v;
+		return true;
+	case OPT_TRAILER:
+		o->trailer = v;
+		return true;
 	default:
 		o->json = true;
 		return true;
@@ -736,14 +761,23 @@ static int parse_send(struct args *a, struct send_args *o)
 		{ "--len", true, OPT_LEN },
 		{ "--quiet", false, OPT_QUIET },
 		{ "--json", false, OPT_JSON },
+		{ "--header", true, OPT_HEADER },
+		{ "--trailer", true, OPT_TRAILER },
 		{ 0 }
 	};
-	int rc = parse_args(a, opts, send_opt, o, 2);
+	int rc = parse_args(a, opts, send_opt, o, -1);
 
 	if (rc != CONTINUE)
 		return rc;
+	if (a->npos < 2)
+		return usage_error(a->cmd, "missing argument (FILE... HOST:PORT wanted, %d given)",
+				   a->npos);
+	o->files = a->argv;
+	o->n_files = a->npos - 1;
 	o->file = a->argv[0];
-	o->dest = a->argv[1];
+	o->dest = a->argv[a->npos - 1];
+	if (o->n_files > 1 && (o->offset || o->len))
+		return usage_error(a->cmd, "--offset and --len need a single FILE");
 	if (o->quiet && o->json)
 		return usage_error(a->cmd, "--quiet and --json exclude each other");
 	if (!parse_endpoint(o->dest, true, 0, 0, &o->ep))
@@ -807,6 +841,284 @@ static int transfer(const struct send_args *o, int dev, int file, int sock,
 	return EXIT_OK;
 }
 
+/* ---- send: header, files and trailer in ZCOPY_IOC_SENDV calls ---------- */
+
+/* File segments longer than this are split, to stay below zcopy_info.max_len. */
+#define SEG_FILE_CHUNK	(1ULL << 30)
+
+struct stream {
+	struct zcopy_segment *seg;	/* the whole stream, in order */
+	size_t n, cap;
+	unsigned char *mem[2];		/* header, trailer */
+	int *fds;			/* one per FILE, -1 when not open */
+};
+
+static int stream_add(struct stream *st, uint32_t type, int fd, uint64_t off,
+		      const void *addr, uint64_t len)
+{
+	/* Memory segments of one call hold ZCOPY_SENDV_MAX_MEMORY at most. */
+	uint64_t chunk = type == ZCOPY_SEG_MEMORY ? ZCOPY_SENDV_MAX_MEMORY : SEG_FILE_CHUNK;
+
+	while (len) {
+		uint64_t n = len < chunk ? len : chunk;
+
+		if (st->n == st->cap) {
+			size_t cap = st->cap ? 2 * st->cap : 64;
+			void *p = realloc(st->seg, cap * sizeof(*st->seg));
+
+			if (!p)
+				return -1;
+			st->seg = p;
+			st->cap = cap;
+		}
+		st->seg[st->n++] = (struct zcopy_segment){
+			.type = type,
+			.fd = type == ZCOPY_SEG_FILE ? fd : 0,
+			.offset = type == ZCOPY_SEG_FILE ? off : 0,
+			.addr = type == ZCOPY_SEG_MEMORY ? (uintptr_t)addr : 0,
+			.len = n,
+		};
+		off += n;
+		addr = (const unsigned char *)addr + (type == ZCOPY_SEG_MEMORY ? n : 0);
+		len -= n;
+	}
+	return 0;
+}
+
+/* A header or trailer file read whole into memory; 0, or -1 with errno. */
+static int read_whole(const char *path, unsigned char **buf, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 0;
+
+	*buf = NULL;
+	*len = 0;
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		if (*len == cap) {
+			unsigned char *p = cap > SIZE_MAX / 2 ? NULL :
+				realloc(*buf, cap ? 2 * cap : 4096);
+
+			if (!p) {
+				errno = ENOMEM;
+				break;
+			}
+			*buf = p;
+			cap = cap ? 2 * cap : 4096;
+		}
+		ssize_t n = read(fd, *buf + *len, cap - *len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		if (!n) {
+			close(fd);
+			return 0;
+		}
+		*len += n;
+	}
+	close_keep_errno(fd);
+	return -1;
+}
+
+/*
+ * Header, FILEs and trailer as segments; all files are opened before the
+ * connection is made.  An empty piece adds no segment.
+ */
+static int build_stream(const struct send_args *o, struct stream *st)
+{
+	const char *mem_path[2] = { o->header, o->trailer };
+	size_t mem_len[2] = { 0, 0 };
+	struct rlimit rl;
+	struct stat sb;
+
+	/* Every FILE stays open until the stream is sent: allow that many. */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < (rlim_t)o->n_files + 16 &&
+	    rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+
+	for (int i = 0; i < 2; i++)
+		if (mem_path[i] && read_whole(mem_path[i], &st->mem[i], &mem_len[i]))
+			return fail("%s", mem_path[i]);
+	st->fds = malloc(o->n_files * sizeof(*st->fds));
+	if (!st->fds)
+		return fail("memory");
+	for (int i = 0; i < o->n_files; i++)
+		st->fds[i] = -1;
+	if (stream_add(st, ZCOPY_SEG_MEMORY, 0, 0, st->mem[0], mem_len[0]))
+		return fail("memory");
+	for (int i = 0; i < o->n_files; i++) {
+		const char *path = o->files[i];
+		uint64_t off = o->offset, len;
+
+		st->fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (st->fds[i] < 0 || fstat(st->fds[i], &sb))
+			return fail("%s", path);
+		/* What ZCOPY_IOC_SEND would clamp to: the end of the file. */
+		len = (uint64_t)sb.st_size > off ? sb.st_size - off : 0;
+		if (o->len && o->len < len)
+			len = o->len;
+		if (stream_add(st, ZCOPY_SEG_FILE, st->fds[i], off, NULL, len))
+			return fail("memory");
+	}
+	if (stream_add(st, ZCOPY_SEG_MEMORY, 0, 0, st->mem[1], mem_len[1]))
+		return fail("memory");
+	return EXIT_OK;
+}
+
+static void free_stream(const struct send_args *o, struct stream *st)
+{
+	for (int i = 0; st->fds && i < o->n_files; i++)
+		if (st->fds[i] >= 0)
+			close(st->fds[i]);
+	free(st->fds);
+	free(st->mem[0]);
+	free(st->mem[1]);
+	free(st->seg);
+}
+
+/* As zcopy_send_all() sums its calls. */
+static void add_stats(struct zcopy_stats *total, const struct zcopy_stats *s,
+		      bool moved, bool first)
+{
+	total->zc_bytes += s->zc_bytes;
+	total->copied_bytes += s->copied_bytes;
+	total->cache_hit_pages += s->cache_hit_pages;
+	total->cache_miss_pages += s->cache_miss_pages;
+	total->storage_read_bytes += s->storage_read_bytes;
+	total->elapsed_ns += s->elapsed_ns;
+	if (moved || first) {
+		total->route = s->route;
+		total->ifindex = s->ifindex;
+		total->method = s->method;
+	}
+}
+
+/* The hash of the stream: memory as it is, files read back. */
+static int hash_stream(const struct zcopy_segment *seg, size_t n, uint64_t *hash)
+{
+	uint64_t h = FNV1A64_BASIS;
+
+	for (size_t i = 0; i < n; i++) {
+		if (seg[i].type == ZCOPY_SEG_MEMORY) {
+			h = fnv1a64(h, (const unsigned char *)(uintptr_t)seg[i].addr, seg[i].len);
+			continue;
+		}
+		/* hash_range() starts from the basis: feed it ours instead. */
+		unsigned char buf[IO_BUF_SIZE];
+		uint64_t off = seg[i].offset, len = seg[i].len;
+
+		while (len) {
+			ssize_t r = pread(seg[i].fd, buf, len < sizeof(buf) ? len : sizeof(buf), off);
+
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0)
+				return -1;
+			if (!r) {
+				errno = ENODATA;
+				return -1;
+			}
+			h = fnv1a64(h, buf, r);
+			off += r;
+			len -= r;
+		}
+	}
+	*hash = h;
+	return 0;
+}
+
+/*
+ * The stream in as few ZCOPY_IOC_SENDV calls as its size allows: a batch is
+ * as many segments as one call takes.  A call that stops part-way (signal,
+ * send timeout) is resumed at seg_index, seg_sent bytes in.
+ */
+static int transfer_vector(const struct send_args *o, int dev, int sock,
+			   struct stream *st, struct send_result *r)
+{
+	struct zcopy_segment *orig = malloc(st->n * sizeof(*orig) + 1);
+
+	if (!orig)
+		return fail("memory");
+	memcpy(orig, st->seg, st->n * sizeof(*orig));
+	r->vector = true;
+	r->segments = st->n;
+	for (size_t i = 0; i < st->n;) {
+		struct zcopy_segment *seg = &st->seg[i];
+		uint64_t mem = 0;
+		uint32_t count = 0;
+
+		while (i + count < st->n && count < ZCOPY_SENDV_MAX_SEGS) {
+			if (seg[count].type == ZCOPY_SEG_MEMORY) {
+				if (mem + seg[count].len > ZCOPY_SENDV_MAX_MEMORY)
+					break;
+				mem += seg[count].len;
+			}
+			count++;
+		}
+
+		struct zcopy_sendv req = {
+			.out_fd = sock,
+			.method = o->method,
+			.segs = (uintptr_t)seg,
+			.count = count,
+		};
+		int rc = zcopy_sendv(dev, &req);
+
+		if (rc) {
+			int err = errno;
+
+			free(orig);
+			errno = err;
+			if (r->sent)
+				return fail("send to %s (after %" PRIu64 " bytes)", o->dest, r->sent);
+			return fail("send to %s", o->dest);
+		}
+		r->calls++;
+		add_stats(&r->stats, &req.stats, req.sent > 0, r->calls == 1);
+		r->sent += req.sent;
+
+		/* What the call should have sent, had no file ended early. */
+		uint32_t done = req.seg_index < count ? req.seg_index : count;
+		uint64_t want = done < count ? req.seg_sent : 0;
+
+		for (uint32_t k = 0; k < done; k++)
+			want += seg[k].len;
+		if (req.sent != want) {
+			free(orig);
+			return fail_errno(ENODATA, "send to %s: a file ended early "
+					  "(sent %llu bytes where %" PRIu64 " were due)",
+					  o->dest, req.sent, want);
+		}
+		if (done == count) {
+			i += count;
+			continue;
+		}
+		if (!req.sent) {
+			free(orig);
+			return fail_errno(EIO, "send to %s: a call stopped without progress",
+					  o->dest);
+		}
+		/* Resume: the vector from the segment not fully sent on. */
+		seg[done].len -= req.seg_sent;
+		if (seg[done].type == ZCOPY_SEG_MEMORY)
+			seg[done].addr += req.seg_sent;
+		else
+			seg[done].offset += req.seg_sent;
+		i += done;
+	}
+	int rc = EXIT_OK;
+
+	if (!o->quiet && hash_stream(orig, st->n, &r->hash))
+		rc = fail("read back the files");
+	free(orig);
+	return rc;
+}
+
 static void send_fields(struct fields *fs, const struct send_result *r)
 {
 	const struct zcopy_stats *s = &r->stats;
@@ -829,6 +1141,10 @@ static void send_fields(struct fields *fs, const struct send_result *r)
 		  secs > 0 ? r->sent / secs / (1 << 20) : 0.0);
 	add_field(fs, "route", true, "%s", route);
 	add_field(fs, "ifindex", false, "%u", s->ifindex);
+	if (r->vector) {
+		add_field(fs, "segments", false, "%" PRIu64, r->segments);
+		add_field(fs, "calls", false, "%" PRIu64, r->calls);
+	}
 }
 
 static void print_send(const struct send_args *o, const struct send_result *r)
@@ -851,6 +1167,25 @@ static void print_send(const struct send_args *o, const struct send_result *r)
 	printf("fnv1a64 %016" PRIx64 "\n", r->hash);
 }
 
+static int cmd_send_vector(const struct send_args *o, int dev)
+{
+	struct stream st = { 0 };
+	struct send_result r = { 0 };
+	int sock = -1;
+	int rc = build_stream(o, &st);
+
+	if (rc == EXIT_OK && (sock = connect_to(&o->ep)) < 0)
+		rc = fail("connect to %s", o->dest);
+	if (rc == EXIT_OK)
+		rc = transfer_vector(o, dev, sock, &st, &r);
+	if (rc == EXIT_OK)
+		print_send(o, &r);
+	if (sock >= 0)
+		close(sock);
+	free_stream(o, &st);
+	return rc;
+}
+
 static int cmd_send(const struct command *self, struct args *a)
 {
 	struct send_args o = { .method = ZCOPY_METHOD_AUTO };
@@ -868,6 +1203,11 @@ static int cmd_send(const struct command *self, struct args *a)
 	int dev = zcopy_open();
 	if (dev < 0)
 		return fail("%s", ZCOPY_DEV_PATH);
+	if (o.n_files > 1 || o.header || o.trailer) {
+		rc = cmd_send_vector(&o, dev);
+		close(dev);
+		return rc;
+	}
 	int file = open(o.file, O_RDONLY | O_CLOEXEC);
 	int sock = file < 0 ? -1 : connect_to(&o.ep);
 	if (file < 0)
