@@ -5,9 +5,11 @@
  * or as data the socket copies into its own buffers (MMAP: what write() from
  * an mmap()ed file does, one CPU copy and no bounce buffer).
  */
+#include <linux/backing-dev.h>
 #include <linux/bvec.h>
 #include <linux/fs.h>
 #include <linux/pagemap.h>
+#include <linux/shmem_fs.h>
 #include <linux/socket.h>
 #include <linux/uio.h>
 
@@ -108,6 +110,24 @@ static int zcopy_send_cached(struct zcopy_xfer *x, bool by_ref)
 	return ret < 0 ? ret : 0;
 }
 
+/**
+ * zcopy_cached_check() - whether a file's data lives in the page cache
+ * @in: the file
+ *
+ * Disk and network filesystems have a backing device; tmpfs keeps its data
+ * in the page cache too.  Pseudo files (sysfs, procfs, debugfs) make their
+ * contents up on each read and have neither: there is nothing to lend.
+ *
+ * Return: 0, or -EINVAL for a file these methods cannot serve.
+ */
+int zcopy_cached_check(struct file *in)
+{
+	if (shmem_mapping(in->f_mapping) ||
+	    file_inode(in)->i_sb->s_bdi != &noop_backing_dev_info)
+		return 0;
+	return -EINVAL;
+}
+
 static int zcopy_pages_send(struct zcopy_xfer *x)
 {
 	return zcopy_send_cached(x, true);
@@ -120,10 +140,12 @@ static int zcopy_mmap_send(struct zcopy_xfer *x)
 
 const struct zcopy_method zcopy_method_pages = {
 	.name = "pages",
+	.check = zcopy_cached_check,
 	.send = zcopy_pages_send,
 };
 
 const struct zcopy_method zcopy_method_mmap = {
 	.name = "mmap",
+	.check = zcopy_cached_check,
 	.send = zcopy_mmap_send,
 };

@@ -42,13 +42,20 @@ u32 zcopy_methods_mask(void)
 /*
  * A file opened with O_DIRECT asks to bypass the page cache: DIRECT honours
  * that where the filesystem can (and where the caller does not forbid
- * waiting for storage).  Otherwise PAGES does the least work of the
- * methods (no copy, no pipe).
+ * waiting for storage).  Otherwise PAGES does the least work of the methods
+ * (no copy, no pipe), where the file lives in the page cache; SPLICE serves
+ * the rest (pseudo files), as sendfile(2) would, or COPY where SIGPIPE must
+ * not be raised.
  */
 u32 zcopy_auto_method(struct file *in, u32 flags)
 {
-	if (in && (in->f_flags & O_DIRECT) && (in->f_mode & FMODE_CAN_ODIRECT) &&
+	if (!in)
+		return ZCOPY_METHOD_PAGES;
+	if ((in->f_flags & O_DIRECT) && (in->f_mode & FMODE_CAN_ODIRECT) &&
 	    !(flags & ZCOPY_F_NODISKIO))
 		return ZCOPY_METHOD_DIRECT;
-	return ZCOPY_METHOD_PAGES;
+	if (!zcopy_cached_check(in))
+		return ZCOPY_METHOD_PAGES;
+	/* SPLICE's socket path raises SIGPIPE itself: COPY can keep quiet. */
+	return flags & ZCOPY_F_NOSIGNAL ? ZCOPY_METHOD_COPY : ZCOPY_METHOD_SPLICE;
 }

@@ -120,6 +120,7 @@ extern const struct zcopy_method zcopy_method_direct;
 const struct zcopy_method *zcopy_method_get(u32 method);
 u32 zcopy_methods_mask(void);
 u32 zcopy_auto_method(struct file *in, u32 flags);
+int zcopy_cached_check(struct file *in);
 
 /* Checks (checks.c) and the route (route.c). */
 int zcopy_check_source(struct file *in);

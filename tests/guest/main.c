@@ -29,7 +29,10 @@
 
 #include "zct.h"
 
-static const char *const group_names[] = { "transfer", "errors", "counters" };
+static const char *const group_names[] = {
+	"transfer", "badinput", "faults", "counters", "sendv", "flags",
+	"parity",
+};
 #define NGROUPS ARRAY_SIZE(group_names)
 #define REAP_GRACE_MS 3000
 
@@ -81,8 +84,8 @@ static void usage(FILE *out)
 		"Run as root in the test guest: module loaded, lo up, /tmp a tmpfs,\n"
 		"/mnt/ext4 an ext4 filesystem.\n"
 		"\n"
-		"  --group NAME  run only this group (repeatable): transfer, errors,\n"
-		"                counters; default: all\n"
+		"  --group NAME  run only this group (repeatable): transfer, badinput,\n"
+		"                faults, counters, sendv, flags, parity; default: all\n"
 		"  --list        print the test names and exit\n"
 		"  --help        print this help and exit\n"
 		"\n"
@@ -318,13 +321,40 @@ static bool run_one(const struct test *tc, const struct tctx *base,
 	       WEXITSTATUS(status) == 0 && !reason[0];
 }
 
+static bool all_exist(const char *const *paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (access(paths[i], F_OK) != 0)
+			return false;
+	return true;
+}
+
 static bool need_met(const struct tctx *t, enum need need, const char **why)
 {
+	static const char *const failnth[] = {
+		"/proc/self/fail-nth", "/sys/kernel/debug/failslab",
+		"/sys/kernel/debug/fail_page_alloc",
+		"/sys/kernel/debug/fail_usercopy",
+	};
+	static const char *const fail_request[] = {
+		"/sys/kernel/debug/fail_make_request",
+		"/sys/block/vda/make-it-fail",
+	};
 	bool direct = method_supported(t, ZCOPY_METHOD_DIRECT);
+	unsigned int base = need & (NEED_FAILNTH - 1);
 
+	if ((need & NEED_FAILNTH) && !all_exist(failnth, ARRAY_SIZE(failnth))) {
+		*why = "no fail-nth, failslab, fail_page_alloc or fail_usercopy in this kernel";
+		return false;
+	}
+	if ((need & NEED_FAIL_REQUEST) &&
+	    !all_exist(fail_request, ARRAY_SIZE(fail_request))) {
+		*why = "no fail_make_request in this kernel, or no /dev/vda";
+		return false;
+	}
 	*why = direct ? "DIRECT is implemented (INFO.methods bit 5)" :
 			"DIRECT is not implemented (INFO.methods bit 5 clear)";
-	return need == NEED_NOTHING || (need == NEED_DIRECT) == direct;
+	return base == NEED_NOTHING || (base == NEED_DIRECT) == direct;
 }
 
 int main(int argc, char **argv)
@@ -344,8 +374,14 @@ int main(int argc, char **argv)
 		return 2;
 	transfer_register(&reg);
 	errors_register(&reg);
+	badinput_sendv_register(&reg);
+	race_register(&reg);
 	runtime_register(&reg);
+	faults_register(&reg);
 	counters_register(&reg);
+	sendv_register(&reg);
+	flags_register(&reg);
+	parity_register(&reg);
 	if (list) {
 		for (size_t i = 0; i < reg.n; i++)
 			if (group_selected(mask, reg.tests[i].group))

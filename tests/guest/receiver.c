@@ -47,12 +47,24 @@ static void expect_fill(const struct rx_spec *s, uint64_t pos,
 	}
 }
 
-static void rx_check(const struct rx_spec *s, struct rx_report *rep,
-		     const unsigned char *got, unsigned char *want, size_t n)
+/* A punched range reads as zeroes: where those came, expect them. */
+static void expect_hole(const struct rx_more *s, uint64_t pos,
+			const unsigned char *got, unsigned char *want, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pos + i >= s->hole_start && pos + i < s->hole_end && !got[i])
+			want[i] = 0;
+}
+
+static void rx_check(const struct rx_spec *s, const struct rx_more *m,
+		     struct rx_report *rep, const unsigned char *got,
+		     unsigned char *want, size_t n)
 {
 	/* After the first wrong byte only the count matters. */
 	if (rep->bad_at == RX_NO_MISMATCH) {
 		expect_fill(s, rep->bytes, want, n);
+		if (m->hole_end > rep->bytes && m->hole_start < rep->bytes + n)
+			expect_hole(m, rep->bytes, got, want, n);
 		if (memcmp(got, want, n) != 0) {
 			size_t i = 0;
 
@@ -66,7 +78,8 @@ static void rx_check(const struct rx_spec *s, struct rx_report *rep,
 	rep->bytes += n;
 }
 
-static void rx_drain(int c, const struct rx_spec *s, struct rx_report *rep)
+static void rx_drain(int c, const struct rx_spec *s, const struct rx_more *m,
+		     struct rx_report *rep)
 {
 	unsigned char *got = malloc(RX_CHUNK), *want = malloc(RX_CHUNK);
 
@@ -79,7 +92,17 @@ static void rx_drain(int c, const struct rx_spec *s, struct rx_report *rep)
 		goto out;
 	}
 	for (;;) {
-		ssize_t n = read(c, got, RX_CHUNK);
+		size_t want_n = RX_CHUNK;
+		ssize_t n;
+
+		/* RX_STOP_*: read exactly stop_after bytes, then stop. */
+		if (m->stop_after) {
+			if (rep->bytes >= m->stop_after)
+				break;
+			if (m->stop_after - rep->bytes < want_n)
+				want_n = (size_t)(m->stop_after - rep->bytes);
+		}
+		n = read(c, got, want_n);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -89,7 +112,7 @@ static void rx_drain(int c, const struct rx_spec *s, struct rx_report *rep)
 		}
 		if (n == 0)
 			break;
-		rx_check(s, rep, got, want, (size_t)n);
+		rx_check(s, m, rep, got, want, (size_t)n);
 	}
 out:
 	free(got);
@@ -135,8 +158,8 @@ static void close_other_fds(int a, int b, int c)
 }
 
 static void __attribute__((noreturn))
-rx_child(int lfd, enum rx_mode mode, const struct rx_spec *spec, int ctl,
-	 int report)
+rx_child(int lfd, enum rx_mode mode, const struct rx_spec *spec,
+	 const struct rx_more *more, int ctl, int report)
 {
 	struct rx_report rep = { .bad_at = RX_NO_MISMATCH };
 	int c;
@@ -151,9 +174,11 @@ rx_child(int lfd, enum rx_mode mode, const struct rx_spec *spec, int ctl,
 	close(lfd);
 	if (c < 0) {
 		rep.err = errno;
-	} else if (mode == RX_RESET) {
+	} else if (mode == RX_RESET || mode == RX_STOP_RESET) {
 		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 
+		if (mode == RX_STOP_RESET)
+			rx_drain(c, spec, more, &rep);
 		if (setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) != 0)
 			rep.err = errno;
 		close(c);
@@ -162,7 +187,7 @@ rx_child(int lfd, enum rx_mode mode, const struct rx_spec *spec, int ctl,
 		if (mode == RX_HOLD && read_full(ctl, &go, 1) < 0)
 			rep.err = errno;
 		if (!rep.err)
-			rx_drain(c, spec, &rep);
+			rx_drain(c, spec, more, &rep);
 		close(c);
 	}
 	write_full(report, &rep, sizeof(rep));
@@ -171,6 +196,15 @@ rx_child(int lfd, enum rx_mode mode, const struct rx_spec *spec, int ctl,
 
 int receiver_start(struct tctx *t, struct receiver *r, int family,
 		   enum rx_mode mode, const struct rx_spec *spec)
+{
+	static const struct rx_more none;
+
+	return receiver_start_ex(t, r, family, mode, spec, &none);
+}
+
+int receiver_start_ex(struct tctx *t, struct receiver *r, int family,
+		      enum rx_mode mode, const struct rx_spec *spec,
+		      const struct rx_more *more)
 {
 	struct sockaddr_storage addr;
 	socklen_t alen;
@@ -190,7 +224,7 @@ int receiver_start(struct tctx *t, struct receiver *r, int family,
 	if (r->pid < 0)
 		return fail_errno(t, "receiver: fork");
 	if (r->pid == 0)
-		rx_child(lfd, mode, spec, ctl[0], rep[1]);
+		rx_child(lfd, mode, spec, more, ctl[0], rep[1]);
 	close(ctl[0]);
 	close(rep[1]);
 	r->ctl = ctl[1];
@@ -217,7 +251,8 @@ int receiver_release(struct tctx *t, struct receiver *r)
 	return 0;
 }
 
-int receiver_finish(struct tctx *t, struct receiver *r, uint64_t want_bytes)
+static int receiver_end(struct tctx *t, struct receiver *r,
+			struct rx_report *out)
 {
 	struct rx_report rep;
 	ssize_t n;
@@ -245,12 +280,33 @@ int receiver_finish(struct tctx *t, struct receiver *r, uint64_t want_bytes)
 		return fail_errno(t, "receiver failed after %llu bytes",
 				  (unsigned long long)rep.bytes);
 	}
+	if (rep.bad_at != RX_NO_MISMATCH)
+		return fail(t, "received content differs at stream byte %llu (of %llu): got 0x%02x, expected 0x%02x",
+			    (unsigned long long)rep.bad_at,
+			    (unsigned long long)rep.bytes, rep.got, rep.want);
+	*out = rep;
+	return 0;
+}
+
+int receiver_collect(struct tctx *t, struct receiver *r, uint64_t *got)
+{
+	struct rx_report rep;
+
+	if (receiver_end(t, r, &rep) != 0)
+		return -1;
+	*got = rep.bytes;
+	return 0;
+}
+
+int receiver_finish(struct tctx *t, struct receiver *r, uint64_t want_bytes)
+{
+	struct rx_report rep;
+
+	if (receiver_end(t, r, &rep) != 0)
+		return -1;
 	if (rep.bytes != want_bytes)
 		return fail(t, "receiver got %llu bytes, expected %llu",
 			    (unsigned long long)rep.bytes,
 			    (unsigned long long)want_bytes);
-	if (rep.bad_at != RX_NO_MISMATCH)
-		return fail(t, "received content differs at stream byte %llu: got 0x%02x, expected 0x%02x",
-			    (unsigned long long)rep.bad_at, rep.got, rep.want);
 	return 0;
 }

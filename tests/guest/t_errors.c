@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * t_errors.c - the validation half of the "errors" group: every request
- * the module must refuse up front, each with its errno, with nothing sent
- * and no counter moved.
+ * t_errors.c - the "badinput" group, ZCOPY_IOC_SEND, INFO and COUNTERS:
+ * every request the module must refuse up front, each with its errno, with
+ * nothing sent and no counter moved; and the edges that are not errors
+ * (a range at or past the end of the file, a length above max_len).
  *
  * Each case starts from a valid request (a hot tmpfs file to a connected
  * receiver) and breaks exactly one thing, so the errno can only come from
@@ -13,78 +14,48 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 
-#include "zct.h"
+#include "badinput.h"
+#include "inject.h"
 
-#define ERR_FSIZE (64 * KIB)
-#define MAX_PROBES 2
-
-/* Something the failed call must have left empty. */
-struct probe {
-	int fd;			/* FIONREAD must be 0 (pipe, socket) */
-	char path[200];		/* or the file's size must be 0 */
-};
-
-/* Descriptors a case opens are left to the test process's exit. */
-struct err_env {
-	struct receiver rx;
-	struct tally before;
-	struct zcopy_send req;	/* valid until a case breaks it */
-	struct probe probes[MAX_PROBES];
-	unsigned int nprobes;
-};
-
-enum fdkind {
-	FD_DEFAULT,	/* the valid one: the file or the connected socket */
-	FD_MINUS1,
-	FD_CLOSED,
-	FD_OPATH,
-	FD_FILE_RDONLY,
-	FD_FILE_WRONLY,
-	FD_FILE_RDWR,
-	FD_DIR,
-	FD_PIPE,	/* read end as input, write end as output */
-	FD_UNIX_STREAM,
-	FD_DEV_ZERO,
-	FD_ZCOPY,
-	FD_UDP,
-	FD_TCP_FRESH,
-	FD_TCP_LISTEN,
-	FD_TCP_APPEND,
-	FD_EXT4_FILE,
-};
-
-static int env_open(struct tctx *t, struct err_env *e)
+int env_open(struct tctx *t, struct err_env *e)
 {
-	struct tfile f;
 	struct rx_spec spec;
 	int fd;
 
 	memset(e, 0, sizeof(*e));
-	fd = tfile_open(t, &fs_list[FS_TMPFS], ERR_FSIZE, &f);
+	fd = tfile_open(t, &fs_list[FS_TMPFS], ERR_FSIZE, &e->file);
 	if (fd < 0)
 		return -1;
-	spec = (struct rx_spec){ f.seed, 0, 0 };
+	spec = (struct rx_spec){ e->file.seed, 0, 0 };
 	if (receiver_start(t, &e->rx, AF_INET, RX_READ, &spec) != 0)
 		return -1;
 	send_req(&e->req, fd, e->rx.sock, ZCOPY_METHOD_PAGES, 0, ERR_FSIZE);
+	/* The SYN counts in the socket's sequence space: start from here. */
+	if (sock_written(e->rx.sock, &e->w0) != 0)
+		return fail_errno(t, "TCP_INFO/SIOCOUTQ");
 	return tally_read(t, t->dev, &e->before);
 }
 
-static int env_close(struct tctx *t, struct err_env *e)
+int env_finish(struct tctx *t, struct err_env *e, uint64_t want_bytes,
+	       const struct tally *delta)
 {
 	struct tally none;
 	struct stat st;
+	uint64_t w;
 	int n;
 
 	memset(&none, 0, sizeof(none));
-	if (tally_expect_delta(t, t->dev, &e->before, &none) != 0)
+	if (tally_expect_delta(t, t->dev, &e->before, delta ? delta : &none))
 		return -1;
 	for (unsigned int i = 0; i < e->nprobes; i++) {
 		const struct probe *p = &e->probes[i];
@@ -96,7 +67,14 @@ static int env_close(struct tctx *t, struct err_env *e)
 			return fail(t, "the output descriptor's peer got %d bytes",
 				    n);
 	}
-	return receiver_finish(t, &e->rx, 0);
+	/* What the socket took, before the receiver's view of it (a FIN
+	 * takes one number of the sequence space, as the SYN did). */
+	if (e->rx.sock >= 0 && sock_written(e->rx.sock, &w) == 0 &&
+	    w - e->w0 - e->fin != want_bytes)
+		return fail(t, "the connection took %llu bytes, expected %llu",
+			    (unsigned long long)(w - e->w0 - e->fin),
+			    (unsigned long long)want_bytes);
+	return receiver_finish(t, &e->rx, want_bytes);
 }
 
 static struct probe *probe_add(struct err_env *e)
@@ -152,12 +130,7 @@ static const int scratch_flags[] = {
 	[FD_FILE_RDWR] = O_RDWR,
 };
 
-/*
- * The descriptor of @kind for in_fd (@input) or out_fd.  Returns it, or
- * INT_MIN after fail() (-1 is a kind of its own).
- */
-static int make_fd(struct tctx *t, struct err_env *e, enum fdkind kind,
-		   bool input)
+int make_fd(struct tctx *t, struct err_env *e, enum fdkind kind, bool input)
 {
 	struct sockaddr_storage addr;
 	socklen_t alen;
@@ -169,6 +142,8 @@ static int make_fd(struct tctx *t, struct err_env *e, enum fdkind kind,
 		return input ? e->req.in_fd : e->req.out_fd;
 	case FD_MINUS1:
 		return -1;
+	case FD_HUGE_FD:
+		return INT_MAX;
 	case FD_CLOSED:
 		/* High enough that nothing the test opens later reuses it. */
 		fd = fcntl(e->req.in_fd, F_DUPFD_CLOEXEC, 900);
@@ -198,7 +173,7 @@ static int make_fd(struct tctx *t, struct err_env *e, enum fdkind kind,
 		probe_add(e)->fd = sv[1];
 		return sv[0];
 	case FD_DEV_ZERO:
-		fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+		fd = open("/dev/zero", (input ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
 		break;
 	case FD_ZCOPY:
 		return t->dev;
@@ -216,8 +191,19 @@ static int make_fd(struct tctx *t, struct err_env *e, enum fdkind kind,
 		if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_APPEND) != 0)
 			fd = -1;
 		break;
+	case FD_TCP_SHUTDOWN:
+		fd = e->rx.sock;
+		if (shutdown(fd, SHUT_WR) != 0)
+			fd = -1;
+		e->fin = true;
+		break;
+	case FD_TCP_CONNECTED:
+		return e->rx.sock;
 	case FD_EXT4_FILE:
 		fd = tfile_open(t, &fs_list[FS_EXT4], ERR_FSIZE, &f);
+		break;
+	case FD_SYSFS_FILE:
+		fd = open(SYSFS_DIR "/stats/transfers", O_RDONLY | O_CLOEXEC);
 		break;
 	}
 	if (fd < 0) {
@@ -226,6 +212,33 @@ static int make_fd(struct tctx *t, struct err_env *e, enum fdkind kind,
 		return INT_MIN;
 	}
 	return fd;
+}
+
+int ext4_maxbytes(struct tctx *t, uint64_t *max)
+{
+	char path[200];
+	struct statfs sf;
+	uint64_t guess;
+	int fd, rc = 0;
+
+	/* ext4 with extents: 2^32 - 1 blocks (ext4_max_size()). */
+	if (statfs(fs_list[FS_EXT4].mount, &sf) != 0)
+		return fail_errno(t, "statfs %s", fs_list[FS_EXT4].mount);
+	guess = ((1ULL << 32) - 1) * (uint64_t)sf.f_bsize;
+	snprintf(path, sizeof(path), "%s/maxbytes", fs_list[FS_EXT4].dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return fail_errno(t, "create %s", path);
+	/* The largest size a file can have is s_maxbytes: one more is EFBIG. */
+	if (ftruncate(fd, (off_t)guess) != 0)
+		rc = fail_errno(t, "ftruncate to %llu", (unsigned long long)guess);
+	else if (ftruncate(fd, (off_t)guess + 1) == 0 || errno != EFBIG)
+		rc = fail(t, "ftruncate past %llu did not fail with EFBIG: s_maxbytes is not what ext4_max_size() gives",
+			  (unsigned long long)guess);
+	close(fd);
+	unlink(path);
+	*max = guess;
+	return rc;
 }
 
 /* ---------------------------------------------------------------- */
@@ -237,48 +250,93 @@ struct opt_u64 {
 };
 #define SET(x) { true, (uint64_t)(x) }
 
+/* Where the offset is: as given, or relative to ext4's s_maxbytes. */
+enum { OFF_ABS, OFF_SMAX };
+
+/* A result that is not an error, and what it sent. */
+#define OK_SENT(n) .want = 0, .want_sent = (n)
+#define SENT_WHOLE UINT64_MAX	/* the whole test file */
+
 struct send_case {
 	const char *name;
-	int want;
+	int want;		/* errno, or 0 for success */
+	uint64_t want_sent;	/* on success */
+	bool runtime;		/* a run-time failure: counts in "errors" */
 	enum need need;
 	enum fdkind in, out;
 	struct opt_u64 flags, method, reserved0, reserved_w0, reserved_w1;
 	struct opt_u64 offset, len;
+	int off_rel;		/* OFF_SMAX: offset = s_maxbytes + offset */
+	bool len_max_rw;	/* len = INFO.max_len + len */
 };
 
 static const struct send_case send_cases[] = {
 	{ "in-fd-minus1", EBADF, .in = FD_MINUS1 },
 	{ "in-fd-closed", EBADF, .in = FD_CLOSED },
+	{ "in-fd-int-max", EBADF, .in = FD_HUGE_FD },
 	{ "in-fd-opath", EBADF, .in = FD_OPATH },
 	{ "in-fd-wronly", EBADF, .in = FD_FILE_WRONLY },
 	{ "in-fd-directory", EINVAL, .in = FD_DIR },
 	{ "in-fd-pipe", EINVAL, .in = FD_PIPE },
 	{ "in-fd-socket", EINVAL, .in = FD_UNIX_STREAM },
+	{ "in-fd-tcp-socket", EINVAL, .in = FD_TCP_CONNECTED },
 	{ "in-fd-dev-zero", EINVAL, .in = FD_DEV_ZERO },
 	{ "in-fd-zcopy-device", EINVAL, .in = FD_ZCOPY },
+	/* sysfs files are regular files without direct I/O. */
+	{ "in-fd-sysfs-direct", EINVAL, .need = NEED_DIRECT,
+	  .in = FD_SYSFS_FILE, .method = SET(ZCOPY_METHOD_DIRECT) },
 	{ "out-fd-minus1", EBADF, .out = FD_MINUS1 },
 	{ "out-fd-closed", EBADF, .out = FD_CLOSED },
+	{ "out-fd-int-max", EBADF, .out = FD_HUGE_FD },
 	{ "out-fd-opath", EBADF, .out = FD_OPATH },
 	{ "out-fd-file-rdonly", EBADF, .out = FD_FILE_RDONLY },
+	/* A directory cannot be open for writing: that is checked first. */
+	{ "out-fd-directory", EBADF, .out = FD_DIR },
 	{ "out-fd-file-wronly", ENOTSOCK, .out = FD_FILE_WRONLY },
 	{ "out-fd-file-rdwr", ENOTSOCK, .out = FD_FILE_RDWR },
 	{ "out-fd-pipe", ENOTSOCK, .out = FD_PIPE },
+	{ "out-fd-dev-zero", ENOTSOCK, .out = FD_DEV_ZERO },
+	{ "out-fd-zcopy-device", ENOTSOCK, .out = FD_ZCOPY },
 	{ "out-fd-udp", EOPNOTSUPP, .out = FD_UDP },
 	{ "out-fd-unix-stream", EOPNOTSUPP, .out = FD_UNIX_STREAM },
 	{ "out-fd-tcp-unconnected", ENOTCONN, .out = FD_TCP_FRESH },
 	{ "out-fd-tcp-listening", ENOTCONN, .out = FD_TCP_LISTEN },
 	{ "out-fd-tcp-append", EINVAL, .out = FD_TCP_APPEND },
+	/* Shut down for writing: left to TCP, a run-time EPIPE. */
+	{ "out-fd-tcp-shutdown", EPIPE, .runtime = true,
+	  .out = FD_TCP_SHUTDOWN },
 	{ "offset-minus5", EINVAL, .offset = SET(-5) },
 	{ "offset-2p63", EINVAL, .offset = SET(1ULL << 63) },
 	{ "offset-len-overflow", EINVAL, .offset = SET(LLONG_MAX - 10),
 	  .len = SET(100) },
+	{ "offset-2p62-len-2p62", EINVAL, .offset = SET(1ULL << 62),
+	  .len = SET(1ULL << 62) },
 	{ "len-2p63", EINVAL, .len = SET(1ULL << 63) },
 	{ "len-u64-max", EINVAL, .len = SET(UINT64_MAX) },
 	{ "offset-2p50-ext4", EOVERFLOW, .in = FD_EXT4_FILE,
 	  .offset = SET(1ULL << 50), .len = SET(1) },
+	{ "offset-smaxbytes-ext4", EOVERFLOW, .in = FD_EXT4_FILE,
+	  .off_rel = OFF_SMAX, .offset = SET(0), .len = SET(1) },
+	{ "offset-smaxbytes-plus1-ext4", EOVERFLOW, .in = FD_EXT4_FILE,
+	  .off_rel = OFF_SMAX, .offset = SET(1), .len = SET(1) },
+	/* Below s_maxbytes, past the end of the file: nothing to send. */
+	{ "offset-smaxbytes-minus1-ext4", OK_SENT(0), .in = FD_EXT4_FILE,
+	  .off_rel = OFF_SMAX, .offset = SET(-1), .len = SET(1) },
+	/* As do_sendfile(): pos + count > max is the test, so an empty range
+	 * at s_maxbytes is no overflow. */
+	{ "offset-smaxbytes-len0-ext4", OK_SENT(0), .in = FD_EXT4_FILE,
+	  .off_rel = OFF_SMAX, .offset = SET(0), .len = SET(0) },
+	{ "offset-at-eof", OK_SENT(0), .offset = SET(ERR_FSIZE) },
+	{ "offset-past-eof", OK_SENT(0), .offset = SET(1ULL << 40) },
+	{ "len-0", OK_SENT(0), .len = SET(0) },
+	/* Clamped to max_len (and the file), not refused. */
+	{ "len-max-len-plus1", OK_SENT(SENT_WHOLE), .len_max_rw = true,
+	  .len = SET(1) },
+	{ "len-llong-max", OK_SENT(SENT_WHOLE), .len = SET(LLONG_MAX) },
 	/* The first bit no ZCOPY_F_* uses, and the top bit. */
 	{ "flags-unknown-bit", EINVAL, .flags = SET(ZCOPY_F_NOSIGNAL << 1) },
 	{ "flags-bit31", EINVAL, .flags = SET(0x80000000U) },
+	{ "flags-all-ones", EINVAL, .flags = SET(UINT32_MAX) },
 	/* Flag and method pairs the uAPI header rules out. */
 	{ "flags-nosignal-splice", EINVAL, .flags = SET(ZCOPY_F_NOSIGNAL),
 	  .method = SET(ZCOPY_METHOD_SPLICE) },
@@ -309,9 +367,14 @@ static int send_case_test(struct tctx *t, const void *arg)
 {
 	const struct send_case *c = arg;
 	struct zcopy_send *req;
+	struct tally delta;
 	struct err_env e;
-	int in, out;
+	uint64_t smax = 0, want_sent;
+	int in, out, rc;
 
+	memset(&delta, 0, sizeof(delta));
+	if (c->off_rel == OFF_SMAX && ext4_maxbytes(t, &smax) != 0)
+		return -1;
 	if (env_open(t, &e) != 0)
 		return -1;
 	req = &e.req;
@@ -328,10 +391,27 @@ static int send_case_test(struct tctx *t, const void *arg)
 	apply_u64(&req->reserved[1], &c->reserved_w1);
 	apply_u64(&req->offset, &c->offset);
 	apply_u64(&req->len, &c->len);
-	if (expect_errno(t, "ZCOPY_IOC_SEND", ioctl(t->dev, ZCOPY_IOC_SEND, req),
-			 c->want) != 0)
+	if (c->off_rel == OFF_SMAX)
+		req->offset = smax + req->offset;
+	if (c->len_max_rw)
+		req->len += t->info.max_len;
+	rc = ioctl(t->dev, ZCOPY_IOC_SEND, req);
+	if (c->want) {
+		if (expect_errno(t, "ZCOPY_IOC_SEND", rc, c->want) != 0)
+			return -1;
+		if (c->runtime)
+			tally_add_error(&delta, req->method);
+		return env_finish(t, &e, 0, &delta);
+	}
+	if (rc != 0)
+		return fail_errno(t, "ZCOPY_IOC_SEND(offset %llu, len %llu)",
+				  (unsigned long long)req->offset,
+				  (unsigned long long)req->len);
+	want_sent = c->want_sent == SENT_WHOLE ? ERR_FSIZE : c->want_sent;
+	if (check_stats(t, req, req->method, req->offset, want_sent, false))
 		return -1;
-	return env_close(t, &e);
+	tally_add_success(&delta, req);
+	return env_finish(t, &e, want_sent, &delta);
 }
 
 /* ---------------------------------------------------------------- */
@@ -342,6 +422,10 @@ enum raw_arg {
 	ARG_NULL,
 	ARG_UNMAPPED,	/* a page that was there a moment ago */
 	ARG_READONLY,	/* a valid struct the module cannot write back */
+	ARG_KERNEL,	/* kernel text */
+	ARG_NONCANONICAL,
+	ARG_STRADDLE,	/* the struct runs into an unmapped page */
+	ARG_TAIL_GUARD,	/* v1 bytes end at a guard page, size says more */
 };
 
 struct raw_variant {
@@ -355,6 +439,7 @@ struct raw_variant {
 	uint32_t flags;
 	uint64_t reserved;	/* written to reserved[0] */
 	unsigned long cmd;	/* another command instead, or 0 */
+	bool ptr64;		/* an address only a 64-bit caller can pass */
 };
 
 #define ALL_IOCS (1U << IOC_INFO | 1U << IOC_SEND | 1U << IOC_COUNTERS)
@@ -366,7 +451,22 @@ static const struct raw_variant raw_variants[] = {
 	{ "efault-unmapped", EFAULT, ALL_IOCS, .arg = ARG_UNMAPPED },
 	/* The results could not be returned: fail before anything goes. */
 	{ "efault-readonly", EFAULT, ALL_IOCS, .arg = ARG_READONLY },
+	{ "efault-kernel-address", EFAULT, ALL_IOCS, .arg = ARG_KERNEL,
+	  .ptr64 = true },
+	{ "efault-noncanonical", EFAULT, ALL_IOCS, .arg = ARG_NONCANONICAL,
+	  .ptr64 = true },
+	{ "efault-straddles-unmapped", EFAULT, ALL_IOCS, .arg = ARG_STRADDLE },
+	/* The tail the size announces is not there to be checked. */
+	{ "efault-tail-unmapped", EFAULT, ALL_IOCS, .arg = ARG_TAIL_GUARD,
+	  .size_delta = 8 },
 	{ "e2big-tail", E2BIG, ALL_IOCS, .size_delta = 8, .tail = 0xa5 },
+	{ "e2big-size-page-plus1", E2BIG, ALL_IOCS, .arg = ARG_TAIL_GUARD,
+	  .size = 4097 },
+	{ "e2big-size-u32-max", E2BIG, ALL_IOCS, .arg = ARG_TAIL_GUARD,
+	  .size = UINT32_MAX },
+	/* A newer caller's struct: a zero tail is fine. */
+	{ "size-v1-plus8-zero-tail", 0, NOT_SEND, .size_delta = 8 },
+	{ "size-0", EINVAL, ALL_IOCS, .size = 0, .size_delta = INT_MIN },
 	{ "size-4", EINVAL, ALL_IOCS, .size = 4 },
 	{ "size-v1-minus-8", EINVAL, ALL_IOCS, .size_delta = -8 },
 	{ "flags-1", EINVAL, NOT_SEND, .flags = 1 },
@@ -375,8 +475,15 @@ static const struct raw_variant raw_variants[] = {
 	 * alone, so an unused number is the test, whatever its size bits. */
 	{ "enotty-nr", ENOTTY, 1U << IOC_SEND,
 	  .cmd = _IOWR(ZCOPY_IOC_MAGIC, 0x7f, struct zcopy_send) },
+	{ "enotty-nr-4", ENOTTY, 1U << IOC_SEND,
+	  .cmd = _IOWR(ZCOPY_IOC_MAGIC, 0x04, struct zcopy_send) },
 	{ "enotty-magic", ENOTTY, 1U << IOC_SEND,
 	  .cmd = _IOWR(ZCOPY_IOC_MAGIC + 1, 0x01, struct zcopy_send) },
+	/* The right number with the wrong direction bits. */
+	{ "enotty-dir-write", ENOTTY, 1U << IOC_SEND,
+	  .cmd = _IOW(ZCOPY_IOC_MAGIC, 0x01, struct zcopy_send) },
+	{ "enotty-dir-none", ENOTTY, 1U << IOC_SEND,
+	  .cmd = _IO(ZCOPY_IOC_MAGIC, 0x01) },
 };
 
 struct raw_case {
@@ -390,10 +497,11 @@ static int raw_case_test(struct tctx *t, const void *arg)
 	const struct raw_variant *v = c->v;
 	const struct ioc_desc *d = c->ioc;
 	unsigned long cmd = v->cmd ? v->cmd : d->cmd;
-	uint32_t size = v->size ? v->size : (uint32_t)((int)d->v1 + v->size_delta);
+	uint32_t size = v->size || v->size_delta == INT_MIN ? v->size :
+			(uint32_t)((int)d->v1 + v->size_delta);
 	_Alignas(8) unsigned char st[128];
 	struct err_env e;
-	void *p;
+	unsigned char *p;
 	int rc;
 
 	if (env_open(t, &e) != 0)
@@ -411,6 +519,23 @@ static int raw_case_test(struct tctx *t, const void *arg)
 	case ARG_NULL:
 		rc = ioctl(t->dev, cmd, NULL);
 		break;
+	case ARG_KERNEL:
+	case ARG_NONCANONICAL:
+		rc = ioctl(t->dev, cmd, (unsigned long)(uintptr_t)
+			   (v->arg == ARG_KERNEL ? KADDR_TEXT : ADDR_NONCANONICAL));
+		break;
+	case ARG_STRADDLE:
+	case ARG_TAIL_GUARD:
+		p = guarded_page(t);
+		if (!p)
+			return -1;
+		memcpy(st, &size, sizeof(size));
+		/* STRADDLE: all but 8 bytes of v1 mapped; TAIL_GUARD: all v1
+		 * bytes mapped, the announced rest not. */
+		p += 4096 - d->v1 + (v->arg == ARG_STRADDLE ? 8 : 0);
+		memcpy(p, st, v->arg == ARG_STRADDLE ? d->v1 - 8 : d->v1);
+		rc = ioctl(t->dev, cmd, p);
+		break;
 	default:
 		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -423,17 +548,78 @@ static int raw_case_test(struct tctx *t, const void *arg)
 		rc = ioctl(t->dev, cmd, p);
 		break;
 	}
-	if (expect_errno(t, d->name, rc, v->want) != 0)
+	if (!v->want) {
+		if (rc != 0)
+			return fail_errno(t, "%s", d->name);
+	} else if (expect_errno(t, d->name, rc, v->want) != 0) {
 		return -1;
-	return env_close(t, &e);
+	}
+	return env_finish(t, &e, 0, NULL);
+}
+
+/* ---------------------------------------------------------------- */
+/* A 32-bit caller: the same cases through compat_ptr_ioctl          */
+
+#define PROG32 "zcopy-guest-tests32"
+
+/* Runs the 32-bit build of the badinput group next to this program; its
+ * lines go to the console prefixed "compat32:", its verdict is ours. */
+static int compat32_caller(struct tctx *t, const void *arg)
+{
+	char self[256], prog[300], line[1024], first[1024] = "";
+	unsigned int failed = 0, passed = 0;
+	ssize_t n;
+	FILE *out;
+	int status;
+
+	(void)arg;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return fail_errno(t, "readlink /proc/self/exe");
+	self[n] = '\0';
+	*strrchr(self, '/') = '\0';
+	snprintf(prog, sizeof(prog), "%s/%s", self, PROG32);
+	if (access(prog, X_OK) != 0)
+		return fail_errno(t, "%s (install gcc-multilib and rebuild)", prog);
+	out = popen(prog, "r");
+	if (!out)
+		return fail_errno(t, "popen %s", prog);
+	while (fgets(line, sizeof(line), out)) {
+		line[strcspn(line, "\n")] = '\0';
+		printf("compat32: %s\n", line);
+		if (!strncmp(line, "ok ", 3))
+			passed++;
+		if (!strncmp(line, "not ok ", 7) && !failed++)
+			snprintf(first, sizeof(first), "%s", line + 7);
+	}
+	fflush(stdout);
+	status = pclose(out);
+	/* The shell could not execute it: a kernel without ia32 emulation
+	 * (ia32_emulation=0) has no compat path to test. */
+	if (!passed && !failed && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 126) {
+		printf("compat32: this kernel runs no 32-bit programs: nothing to test\n");
+		fflush(stdout);
+		return 0;
+	}
+	if (failed)
+		return fail(t, "%u of %u cases failed in a 32-bit process, first: %s",
+			    failed, failed + passed, first);
+	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return fail(t, "%s ended with wait status 0x%x", prog, status);
+	if (passed < 40)
+		return fail(t, "only %u cases ran in the 32-bit process", passed);
+	return 0;
 }
 
 void errors_register(struct registry *r)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(send_cases); i++)
-		reg_add(r, "errors", send_case_test, &send_cases[i], "%s",
+		reg_add(r, "badinput", send_case_test, &send_cases[i], "%s",
 			send_cases[i].name)->need = send_cases[i].need;
 	for (size_t i = 0; i < ARRAY_SIZE(raw_variants); i++) {
+		if (raw_variants[i].ptr64 && sizeof(void *) < 8)
+			continue;
 		for (unsigned int k = 0; k < IOC_COUNT; k++) {
 			struct raw_case *c;
 
@@ -442,8 +628,11 @@ void errors_register(struct registry *r)
 			c = xcalloc(1, sizeof(*c));
 			c->v = &raw_variants[i];
 			c->ioc = &ioc_list[k];
-			reg_add(r, "errors", raw_case_test, c, "%s-%s",
+			reg_add(r, "badinput", raw_case_test, c, "%s-%s",
 				raw_variants[i].name, ioc_list[k].name);
 		}
 	}
+	if (sizeof(void *) == 8)
+		reg_add(r, "badinput", compat32_caller, NULL,
+			"compat32-caller")->timeout_s = TIMEOUT_LONG_S;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * t_runtime.c - the run-time half of the "errors" group: a connection that
+ * t_runtime.c - the run-time stops of the "faults" group: a connection that
  * is shut down, reset, full, non-blocking, timed out or interrupted.
  *
  * A failure with nothing sent must add exactly 1 to "errors" (global, the
@@ -287,7 +287,7 @@ void runtime_register(struct registry *r)
 
 			c->plan = &rt_plans[i];
 			c->method = rt_methods[m];
-			reg_add(r, "errors", runtime_test, c, "%s-%s",
+			reg_add(r, "faults", runtime_test, c, "%s-%s",
 				rt_plans[i].name,
 				method_desc[rt_methods[m]].name)->timeout_s =
 				TIMEOUT_LONG_S;

@@ -142,6 +142,8 @@ enum rx_mode {
 	RX_READ,	/* read and check until EOF */
 	RX_HOLD,	/* read nothing until receiver_release() */
 	RX_RESET,	/* accept, then close with SO_LINGER {1, 0}: a reset */
+	RX_STOP_CLOSE,	/* read rx_more.stop_after bytes, then close() */
+	RX_STOP_RESET,	/* read rx_more.stop_after bytes, then reset */
 };
 
 /* The stream the receiver expects: file offsets base, base+1, ... of the
@@ -150,6 +152,13 @@ struct rx_spec {
 	uint64_t seed;
 	uint64_t base;
 	uint64_t span;
+};
+
+/* What receiver_start_ex() adds to a spec. */
+struct rx_more {
+	uint64_t stop_after;	/* RX_STOP_*: bytes to read first */
+	/* Stream bytes [hole_start, hole_end) may also be 0 (punched). */
+	uint64_t hole_start, hole_end;
 };
 
 struct receiver {
@@ -162,10 +171,16 @@ struct receiver {
 
 int receiver_start(struct tctx *t, struct receiver *r, int family,
 		   enum rx_mode mode, const struct rx_spec *spec);
+int receiver_start_ex(struct tctx *t, struct receiver *r, int family,
+		      enum rx_mode mode, const struct rx_spec *spec,
+		      const struct rx_more *more);
 int receiver_release(struct tctx *t, struct receiver *r);
 /* Close our end, let the receiver drain, and check it got exactly
  * @want_bytes bytes, all as the spec expects. */
 int receiver_finish(struct tctx *t, struct receiver *r, uint64_t want_bytes);
+/* receiver_finish() that accepts any count: it goes to @got (every byte
+ * still checked against the spec). */
+int receiver_collect(struct tctx *t, struct receiver *r, uint64_t *got);
 
 /* ------------------------------------------------------------------ */
 /* Counters (counters.c)                                               */
@@ -252,7 +267,14 @@ int scenario_test(struct tctx *t, const struct scenario *sc);
 /* ------------------------------------------------------------------ */
 /* Test registry (main.c) and the groups                               */
 
-enum need { NEED_NOTHING, NEED_DIRECT, NEED_NO_DIRECT };
+/* One of the first three, or'd with any of the flags after them. */
+enum need {
+	NEED_NOTHING, NEED_DIRECT, NEED_NO_DIRECT,
+	/* fail-nth with failslab, fail_page_alloc, fail_usercopy */
+	NEED_FAILNTH = 1 << 2,
+	/* fail_make_request and /sys/block/vda/make-it-fail */
+	NEED_FAIL_REQUEST = 1 << 3,
+};
 
 #define TIMEOUT_DEFAULT_S 30
 #define TIMEOUT_LONG_S 180	/* 64 MiB transfers on a slow emulated guest */
@@ -284,5 +306,20 @@ void transfer_register(struct registry *r);
 void errors_register(struct registry *r);
 void runtime_register(struct registry *r);
 void counters_register(struct registry *r);
+void badinput_sendv_register(struct registry *r);
+void race_register(struct registry *r);
+void faults_register(struct registry *r);
+void failnth_register(struct registry *r);
+void sendv_register(struct registry *r);
+void flags_register(struct registry *r);
+void parity_register(struct registry *r);
+
+/* Descriptors a call must refuse (t_parity.c).  K_GOOD is the caller's
+ * valid one; the file kinds open an empty scratch file on tmpfs. */
+enum fd_kind {
+	K_GOOD, K_MINUS1, K_CLOSED, K_RDONLY, K_WRONLY, K_OPATH, K_DIR, K_PIPE,
+};
+/* The descriptor, or INT_MIN after fail() (-1 is a kind of its own). */
+int fd_of_kind(struct tctx *t, enum fd_kind kind, int good);
 
 #endif /* ZCT_H */

@@ -166,17 +166,24 @@ struct zcopy_stats {
  * with ZCOPY_METHOD_DIRECT, ZCOPY_F_NOSIGNAL with ZCOPY_METHOD_SPLICE; @in_fd is not a
  * regular file; @offset above LLONG_MAX (negative); @offset + @len overflows;
  * @len above LLONG_MAX; @out_fd has O_APPEND set; ZCOPY_METHOD_DIRECT on a
- * file whose filesystem cannot do direct I/O.
+ * file whose filesystem cannot do direct I/O; ZCOPY_METHOD_PAGES or _MMAP on
+ * a file whose data is not kept in the page cache (sysfs, procfs: AUTO picks
+ * SPLICE, or COPY with ZCOPY_F_NOSIGNAL, for those).
  * ENOTSOCK: @out_fd is not a socket.
  * EOPNOTSUPP: @out_fd is not a TCP stream socket, or has an upper-layer
  * protocol attached.
  * ENOTCONN: the socket is not connected.
- * EOVERFLOW: @offset is at or beyond the filesystem's largest file size.
+ * EOVERFLOW: @offset + @len passes the filesystem's largest file size and
+ * @offset is at or beyond it (a shorter range is clamped, as sendfile(2)).
  * ESPIPE: @offset given but the regular file cannot be read at an offset.
  * (A source that is not a regular file is EINVAL whatever @offset is, where
  * sendfile(2) reports ESPIPE first for a pipe or socket given an offset.)
- * EFAULT: the argument struct cannot be read or written.
- * E2BIG: @size exceeds what the module knows and the excess is not zero.
+ * EFAULT: the argument struct cannot be read or written.  It is checked
+ * before anything is sent; if it becomes unwritable during the call, the
+ * bytes that went are counted and EFAULT is returned, as sendfile(2) does
+ * when it cannot store the offset.
+ * E2BIG: @size exceeds what the module knows and the excess is not zero, or
+ * @size is above the page size.
  * EAGAIN: the socket is non-blocking and full, or ZCOPY_F_NODISKIO found a
  * page missing from the cache, and nothing was sent.
  * EPIPE: the connection is shut down for writing or reset (and SIGPIPE unless
