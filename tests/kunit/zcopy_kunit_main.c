@@ -306,6 +306,44 @@ static void zcopy_send_unaligned_range(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.copied_bytes, c->copies_sg * sent);
 }
 
+/*
+ * A cold cache on ext4: every page of the range is a miss, nothing is a hit,
+ * the bytes come from the disk, and the copies are counted as when hot.
+ */
+static void zcopy_send_cold_counts_misses(struct kunit *test)
+{
+	const struct zk_method_case *c = test->param_value;
+	struct zk_env *env = test->priv;
+	struct zcopy_request req = {
+		.out = env->client,
+		.len = ZK_FILE_SIZE,
+		.method = c->method,
+	};
+	struct zcopy_stats st;
+	u64 sent = 0;
+	loff_t pos = 0;
+
+	req.in = filp_open("/mnt/ext4", O_TMPFILE | O_RDWR, 0600);
+	if (IS_ERR(req.in))
+		kunit_skip(test, "no ext4 at /mnt/ext4 (%ld)", PTR_ERR(req.in));
+	KUNIT_ASSERT_EQ(test, kernel_write(req.in, env->data, ZK_FILE_SIZE,
+					   &pos), (ssize_t)ZK_FILE_SIZE);
+	KUNIT_ASSERT_EQ(test, vfs_fsync(req.in, 0), 0);
+	invalidate_mapping_pages(req.in->f_mapping, 0, -1);
+	KUNIT_ASSERT_EQ(test, req.in->f_mapping->nrpages, 0);
+
+	KUNIT_EXPECT_EQ(test, zcopy_transfer(NULL, &req, &sent, &st), 0);
+	KUNIT_EXPECT_EQ(test, sent, (u64)ZK_FILE_SIZE);
+	zk_expect_received(test, env->data, ZK_FILE_SIZE);
+	KUNIT_EXPECT_EQ(test, st.cache_hit_pages, 0);
+	KUNIT_EXPECT_EQ(test, st.cache_miss_pages,
+			zk_pages_touched(0, ZK_FILE_SIZE));
+	KUNIT_EXPECT_GE(test, st.storage_read_bytes, sent);
+	KUNIT_EXPECT_EQ(test, st.zc_bytes, c->zc_per_byte * sent);
+	KUNIT_EXPECT_EQ(test, st.copied_bytes, c->copies_sg * sent);
+	filp_close(req.in, NULL);
+}
+
 /* Egress without scatter-gather: every byte is copied at transmit. */
 static void zcopy_send_without_sg_counts_copies(struct kunit *test)
 {
@@ -635,6 +673,7 @@ static struct kunit_case zcopy_transfer_cases[] = {
 	KUNIT_CASE_PARAM(zcopy_send_whole_file_accounts_exactly,
 			 zk_method_gen_params),
 	KUNIT_CASE_PARAM(zcopy_send_unaligned_range, zk_method_gen_params),
+	KUNIT_CASE_PARAM(zcopy_send_cold_counts_misses, zk_method_gen_params),
 	KUNIT_CASE_PARAM(zcopy_send_without_sg_counts_copies,
 			 zk_method_gen_params),
 	KUNIT_CASE(zcopy_auto_picks_pages),
