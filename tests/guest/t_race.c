@@ -404,7 +404,10 @@ static int race_sendv(struct tctx *t, const void *arg)
 			{ SEG_AT(1, fd), 4, (uint32_t)-1, true },
 			{ SEG_AT(3, len), 8, UNIT, false },
 			{ SEG_AT(3, len), 8, 0, false },
-			{ SEG_AT(3, len), 8, ZCOPY_SENDV_MAX_MEMORY + 1, true },
+			/* The copy-in may read bytes of a store half done: a
+			 * bad length that shares UNIT's low bytes can only
+			 * tear into UNIT, 0 or another bad length. */
+			{ SEG_AT(3, len), 8, (1ULL << 24) | UNIT, true },
 			{ SEG_AT(3, type), 4, ZCOPY_SEG_MEMORY, false },
 			{ SEG_AT(3, type), 4, ZCOPY_SEG_MEMORY, false },
 			{ SEG_AT(3, type), 4, ZCOPY_SEG_FILE, true },
