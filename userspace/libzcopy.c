@@ -78,8 +78,8 @@ static uint64_t call_len(const struct zcopy_send *req)
 	return req->offset < LLONG_MAX ? LLONG_MAX - req->offset : 0;
 }
 
-static void add_stats(struct zcopy_stats *total, const struct zcopy_stats *s,
-		      bool moved_bytes, bool first)
+void zcopy_stats_add(struct zcopy_stats *total, const struct zcopy_stats *s,
+		     bool moved_bytes, bool first)
 {
 	total->zc_bytes += s->zc_bytes;
 	total->copied_bytes += s->copied_bytes;
@@ -113,7 +113,7 @@ int zcopy_send_all(int dev, struct zcopy_send *req,
 		req->len = to_eof ? 0 : req->len - n;
 		if (ret)
 			return -1;
-		add_stats(total, &req->stats, n > 0, first);
+		zcopy_stats_add(total, &req->stats, n > 0, first);
 		*sent += n;
 		if (req->offset != ZCOPY_OFFSET_CURRENT)
 			req->offset += n;

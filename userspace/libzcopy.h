@@ -7,6 +7,7 @@
 #ifndef LIBZCOPY_H
 #define LIBZCOPY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <linux/zcopy.h>
 
@@ -69,6 +70,19 @@ int zcopy_send(int dev, struct zcopy_send *req);
  * Return: 0, or -1 with errno set as documented for struct zcopy_sendv.
  */
 int zcopy_sendv(int dev, struct zcopy_sendv *req);
+
+/**
+ * zcopy_stats_add() - add one call's statistics to a running total
+ * @total: the total
+ * @s: one call's statistics
+ * @moved_bytes: the call sent something
+ * @first: the first call of the series
+ *
+ * Counts add up; the route, egress device and method are those of the last
+ * call that moved bytes (a closing call at EOF may not have seen a route).
+ */
+void zcopy_stats_add(struct zcopy_stats *total, const struct zcopy_stats *s,
+		     bool moved_bytes, bool first);
 
 /**
  * zcopy_send_all() - send a whole file range, one ZCOPY_IOC_SEND at a time

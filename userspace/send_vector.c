@@ -143,23 +143,6 @@ void free_stream(const struct send_args *o, struct stream *st)
 	free(st->seg);
 }
 
-/* As zcopy_send_all() sums its calls. */
-static void add_stats(struct zcopy_stats *total, const struct zcopy_stats *s,
-		      bool moved, bool first)
-{
-	total->zc_bytes += s->zc_bytes;
-	total->copied_bytes += s->copied_bytes;
-	total->cache_hit_pages += s->cache_hit_pages;
-	total->cache_miss_pages += s->cache_miss_pages;
-	total->storage_read_bytes += s->storage_read_bytes;
-	total->elapsed_ns += s->elapsed_ns;
-	if (moved || first) {
-		total->route = s->route;
-		total->ifindex = s->ifindex;
-		total->method = s->method;
-	}
-}
-
 /* The hash of the stream: memory as it is, files read back. */
 static int hash_stream(const struct zcopy_segment *seg, size_t n, uint64_t *hash)
 {
@@ -236,7 +219,7 @@ int transfer_vector(const struct send_args *o, int dev, int sock,
 			return fail("send to %s", o->dest);
 		}
 		r->calls++;
-		add_stats(&r->stats, &req.stats, req.sent > 0, r->calls == 1);
+		zcopy_stats_add(&r->stats, &req.stats, req.sent > 0, r->calls == 1);
 		r->sent += req.sent;
 
 		/* What the call should have sent, had no file ended early. */
