@@ -307,6 +307,30 @@ static void zcopy_send_unaligned_range(struct kunit *test)
 }
 
 /*
+ * An anonymous file in @dir holding the test data, written back to storage
+ * and, if @cold, evicted from the page cache.  Skips the case where @dir has
+ * no filesystem that can make one.
+ */
+static struct file *zk_tmpfile(struct kunit *test, const char *dir, bool cold)
+{
+	struct zk_env *env = test->priv;
+	struct file *f;
+	loff_t pos = 0;
+
+	f = filp_open(dir, O_TMPFILE | O_RDWR | O_LARGEFILE, 0600);
+	if (IS_ERR(f))
+		kunit_skip(test, "%s: no O_TMPFILE file (%ld)", dir, PTR_ERR(f));
+	KUNIT_ASSERT_EQ(test, kernel_write(f, env->data, ZK_FILE_SIZE, &pos),
+			(ssize_t)ZK_FILE_SIZE);
+	KUNIT_ASSERT_EQ(test, vfs_fsync(f, 0), 0);
+	if (cold) {
+		invalidate_mapping_pages(f->f_mapping, 0, -1);
+		KUNIT_ASSERT_EQ(test, f->f_mapping->nrpages, 0);
+	}
+	return f;
+}
+
+/*
  * A cold cache on ext4: every page of the range is a miss, nothing is a hit,
  * the bytes come from the disk, and the copies are counted as when hot.
  */
@@ -321,16 +345,8 @@ static void zcopy_send_cold_counts_misses(struct kunit *test)
 	};
 	struct zcopy_stats st;
 	u64 sent = 0;
-	loff_t pos = 0;
 
-	req.in = filp_open("/mnt/ext4", O_TMPFILE | O_RDWR, 0600);
-	if (IS_ERR(req.in))
-		kunit_skip(test, "no ext4 at /mnt/ext4 (%ld)", PTR_ERR(req.in));
-	KUNIT_ASSERT_EQ(test, kernel_write(req.in, env->data, ZK_FILE_SIZE,
-					   &pos), (ssize_t)ZK_FILE_SIZE);
-	KUNIT_ASSERT_EQ(test, vfs_fsync(req.in, 0), 0);
-	invalidate_mapping_pages(req.in->f_mapping, 0, -1);
-	KUNIT_ASSERT_EQ(test, req.in->f_mapping->nrpages, 0);
+	req.in = zk_tmpfile(test, "/mnt/ext4", true);
 
 	KUNIT_EXPECT_EQ(test, zcopy_transfer(NULL, &req, &sent, &st), 0);
 	KUNIT_EXPECT_EQ(test, sent, (u64)ZK_FILE_SIZE);
@@ -458,15 +474,8 @@ static void zcopy_direct_accounts_its_reads(struct kunit *test)
 	};
 	struct zcopy_stats st;
 	u64 sent = 0;
-	loff_t pos = 0;
 
-	req.in = filp_open(c->dir, O_TMPFILE | O_RDWR | O_LARGEFILE, 0600);
-	if (IS_ERR(req.in))
-		kunit_skip(test, "%s: no O_TMPFILE file (%ld)", c->dir,
-			   PTR_ERR(req.in));
-	KUNIT_ASSERT_EQ(test, kernel_write(req.in, env->data, ZK_FILE_SIZE,
-					   &pos), (ssize_t)ZK_FILE_SIZE);
-	KUNIT_ASSERT_EQ(test, vfs_fsync(req.in, 0), 0);
+	req.in = zk_tmpfile(test, c->dir, false);
 
 	KUNIT_EXPECT_EQ(test, zcopy_transfer(NULL, &req, &sent, &st), 0);
 	KUNIT_EXPECT_EQ(test, sent, (u64)ZK_FILE_SIZE);
@@ -506,16 +515,9 @@ static void zcopy_nodiskio_waits_for_no_disk(struct kunit *test)
 	};
 	struct zcopy_stats st;
 	u64 sent = 1;
-	loff_t pos = 0;
 	int tries, err;
 
-	req.in = filp_open("/mnt/ext4", O_TMPFILE | O_RDWR, 0600);
-	if (IS_ERR(req.in))
-		kunit_skip(test, "no ext4 at /mnt/ext4 (%ld)", PTR_ERR(req.in));
-	KUNIT_ASSERT_EQ(test, kernel_write(req.in, env->data, ZK_FILE_SIZE,
-					   &pos), (ssize_t)ZK_FILE_SIZE);
-	KUNIT_ASSERT_EQ(test, vfs_fsync(req.in, 0), 0);
-	invalidate_mapping_pages(req.in->f_mapping, 0, -1);
+	req.in = zk_tmpfile(test, "/mnt/ext4", true);
 
 	KUNIT_EXPECT_EQ(test, zcopy_transfer(NULL, &req, &sent, &st), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, sent, 0);
