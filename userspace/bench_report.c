@@ -59,27 +59,40 @@ void bench_table_small_header(FILE *f, unsigned int files, uint64_t size,
 		"calls/file", "copies/B", "vs wv_sf", "reps");
 }
 
+/* The cells both kinds of row share, formatted. */
+struct row_cells {
+	char mibs[16], cpu[16], rx[16], calls[16], copies[16], vs[16], reps[16];
+};
+
+static void format_cells(struct row_cells *c, const struct bench_row *r,
+			 int calls_prec, int copies_prec)
+{
+	snprintf(c->mibs, sizeof(c->mibs), "%.1f", r->mib_per_s);
+	snprintf(c->cpu, sizeof(c->cpu), "%.3f", r->cpu_s_per_gib);
+	snprintf(c->rx, sizeof(c->rx), "%.3f", r->rx_cpu_s_per_gib);
+	snprintf(c->calls, sizeof(c->calls), "%.*f", calls_prec, r->syscalls);
+	snprintf(c->copies, sizeof(c->copies), "%.*f%c", copies_prec,
+		 r->copied_per_byte, r->copied_measured ? ' ' : '*');
+	if (r->vs_readwrite > 0)
+		snprintf(c->vs, sizeof(c->vs), "%.2fx", r->vs_readwrite);
+	else
+		snprintf(c->vs, sizeof(c->vs), "-");
+	snprintf(c->reps, sizeof(c->reps), "%u%s", r->reps, r->stable ? "" : "~");
+}
+
 static void table_small_row(FILE *f, const struct bench_row *r)
 {
-	char fps[16], mibs[16], cpu[16], rx[16], calls[16], copies[16], vs[16], reps[16];
+	struct row_cells c;
+	char fps[16];
 
 	if (r->status != BENCH_OK) {
 		fprintf(f, "%-20s %s: %s\n", r->path, status_names[r->status], r->reason);
 		return;
 	}
 	snprintf(fps, sizeof(fps), "%.0f", r->files_per_s);
-	snprintf(mibs, sizeof(mibs), "%.1f", r->mib_per_s);
-	snprintf(cpu, sizeof(cpu), "%.3f", r->cpu_s_per_gib);
-	snprintf(rx, sizeof(rx), "%.3f", r->rx_cpu_s_per_gib);
-	snprintf(calls, sizeof(calls), "%.2f", r->syscalls);
-	snprintf(copies, sizeof(copies), "%.3f%c", r->copied_per_byte,
-		 r->copied_measured ? ' ' : '*');
-	if (r->vs_readwrite > 0)
-		snprintf(vs, sizeof(vs), "%.2fx", r->vs_readwrite);
-	else
-		snprintf(vs, sizeof(vs), "-");
-	snprintf(reps, sizeof(reps), "%u%s", r->reps, r->stable ? "" : "~");
-	fprintf(f, SMALL_FMT, r->path, fps, mibs, cpu, rx, calls, copies, vs, reps);
+	format_cells(&c, r, 2, 3);
+	fprintf(f, SMALL_FMT, r->path, fps, c.mibs, c.cpu, c.rx, c.calls, c.copies,
+		c.vs, c.reps);
 	if (r->resident >= 0 && r->resident < 0.99)
 		fprintf(f, "  ^ %.0f%% of the files were cached before a transfer (median)\n",
 			r->resident * 100);
@@ -87,7 +100,8 @@ static void table_small_row(FILE *f, const struct bench_row *r)
 
 void bench_table_row(FILE *f, const struct bench_row *r)
 {
-	char size[16], mibs[16], cpu[16], rx[16], calls[16], copies[16], vs[16], reps[16];
+	struct row_cells c;
+	char size[16];
 
 	if (r->files) {
 		table_small_row(f, r);
@@ -99,19 +113,9 @@ void bench_table_row(FILE *f, const struct bench_row *r)
 			cache_names[r->cache], status_names[r->status], r->reason);
 		return;
 	}
-	snprintf(mibs, sizeof(mibs), "%.1f", r->mib_per_s);
-	snprintf(cpu, sizeof(cpu), "%.3f", r->cpu_s_per_gib);
-	snprintf(rx, sizeof(rx), "%.3f", r->rx_cpu_s_per_gib);
-	snprintf(calls, sizeof(calls), "%.1f", r->syscalls);
-	snprintf(copies, sizeof(copies), "%.2f%c", r->copied_per_byte,
-		 r->copied_measured ? ' ' : '*');
-	if (r->vs_readwrite > 0)
-		snprintf(vs, sizeof(vs), "%.2fx", r->vs_readwrite);
-	else
-		snprintf(vs, sizeof(vs), "-");
-	snprintf(reps, sizeof(reps), "%u%s", r->reps, r->stable ? "" : "~");
-	fprintf(f, ROW_FMT, r->path, size, cache_names[r->cache], mibs, cpu, rx,
-		calls, copies, vs, reps);
+	format_cells(&c, r, 1, 2);
+	fprintf(f, ROW_FMT, r->path, size, cache_names[r->cache], c.mibs, c.cpu,
+		c.rx, c.calls, c.copies, c.vs, c.reps);
 	/* A cache that was not in the state the row claims must not pass unseen. */
 	if (r->resident >= 0 && (r->cache == BENCH_HOT ? r->resident < 0.99 : r->resident > 0.01))
 		fprintf(f, "  ^ %.0f%% of the file was cached before a transfer (median)\n",
