@@ -137,10 +137,13 @@ long zcopy_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return err;
 	/*
 	 * Make sure the results can be written back before anything happens:
-	 * a read-only argument must fail before bytes go out, not after.
+	 * a read-only argument must fail before bytes go out, not after.  The
+	 * struct spans at most two pages: its first and last bytes, written
+	 * back as they were read, test both.
 	 */
 	copy = min(usize, op->size);
-	if (copy_to_user(uarg, &karg, copy))
+	if (put_user(((u8 *)&karg)[0], (u8 __user *)uarg) ||
+	    put_user(((u8 *)&karg)[copy - 1], (u8 __user *)uarg + copy - 1))
 		return -EFAULT;
 
 	err = op->fn(file->private_data, &karg);

@@ -19,47 +19,56 @@
 /* Folios per sendmsg: enough to fill a 64 KiB TSO frame from 4 KiB pages. */
 #define ZCOPY_BATCH	16
 
-struct zcopy_batch {
-	struct bio_vec bv[ZCOPY_BATCH];
-	struct folio *folios[ZCOPY_BATCH];
-	unsigned int nr;
-	size_t bytes;
-};
-
-static void zcopy_batch_release(struct zcopy_batch *b)
+/**
+ * zcopy_pagevec_release() - drop the folio references of a page vector
+ * @pv: the vector; emptied
+ */
+void zcopy_pagevec_release(struct zcopy_pagevec *pv)
 {
-	while (b->nr)
-		folio_put(b->folios[--b->nr]);
-	b->bytes = 0;
+	while (pv->nr) {
+		pv->nr--;
+		if (pv->folios[pv->nr])
+			folio_put(pv->folios[pv->nr]);
+	}
+	pv->bytes = 0;
 }
 
-/* Gather folios from x->pos on; stops at a full batch, EOF or an error. */
-static int zcopy_batch_fill(struct zcopy_xfer *x, struct zcopy_batch *b)
+/**
+ * zcopy_pagevec_add_file() - append the folios holding [@pos, @end)
+ * @pv: the vector; each entry holds a folio reference
+ * @x: the transfer reading @x->in (its hit and miss counts advance)
+ * @pos: first byte wanted; advanced past what was added
+ * @end: one past the last byte wanted
+ *
+ * Stops when @pv is full, at end of file (re-read per folio: the file may
+ * shrink meanwhile) or at an error.
+ *
+ * Return: 0 or a negative errno.
+ */
+int zcopy_pagevec_add_file(struct zcopy_pagevec *pv, struct zcopy_xfer *x,
+			   loff_t *pos, loff_t end)
 {
 	struct inode *inode = file_inode(x->in);
-	loff_t end = x->pos + x->len;
-	loff_t pos = x->pos;
 
-	while (b->nr < ZCOPY_BATCH && pos < end) {
-		/* Re-read i_size per folio: the file may shrink under us. */
+	while (pv->nr < pv->max && *pos < end) {
 		loff_t isize = i_size_read(inode);
 		struct folio *folio;
 		size_t off, n;
 
-		if (pos >= isize)
+		if (*pos >= isize)
 			break;
-		folio = zcopy_cache_get_folio(x, pos, end);
+		folio = zcopy_cache_get_folio(x, *pos, end);
 		if (IS_ERR(folio))
 			return PTR_ERR(folio);
 		if (!folio)
 			break;
-		off = offset_in_folio(folio, pos);
-		n = min3(folio_size(folio) - off, (size_t)(end - pos),
-			 (size_t)(isize - pos));
-		bvec_set_page(&b->bv[b->nr], folio_page(folio, 0), n, off);
-		b->folios[b->nr++] = folio;
-		b->bytes += n;
-		pos += n;
+		off = offset_in_folio(folio, *pos);
+		n = min3(folio_size(folio) - off, (size_t)(end - *pos),
+			 (size_t)(isize - *pos));
+		bvec_set_page(&pv->bv[pv->nr], folio_page(folio, 0), n, off);
+		pv->folios[pv->nr++] = folio;
+		pv->bytes += n;
+		*pos += n;
 	}
 	return 0;
 }
@@ -75,13 +84,18 @@ static int zcopy_sock_send_copy(struct socket *sock, struct bio_vec *bv,
 
 static int zcopy_send_cached(struct zcopy_xfer *x, bool by_ref)
 {
-	struct zcopy_batch b = { .nr = 0 };
+	struct bio_vec bv[ZCOPY_BATCH];
+	struct folio *folios[ZCOPY_BATCH];
+	struct zcopy_pagevec b = {
+		.bv = bv, .folios = folios, .max = ZCOPY_BATCH,
+	};
 	int ret = 0;
 
 	while (x->len) {
+		loff_t pos = x->pos;
 		int flags;
 
-		ret = zcopy_batch_fill(x, &b);
+		ret = zcopy_pagevec_add_file(&b, x, &pos, x->pos + x->len);
 		if (ret || !b.nr)
 			break;
 		flags = zcopy_send_flags(x, b.bytes);
@@ -104,9 +118,9 @@ static int zcopy_send_cached(struct zcopy_xfer *x, bool by_ref)
 		}
 		if (ret < 0 || ret < b.bytes || zcopy_xfer_should_stop(x))
 			break;
-		zcopy_batch_release(&b);
+		zcopy_pagevec_release(&b);
 	}
-	zcopy_batch_release(&b);
+	zcopy_pagevec_release(&b);
 	return ret < 0 ? ret : 0;
 }
 

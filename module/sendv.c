@@ -6,49 +6,42 @@
  */
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#include "zcopy.h"
-
-struct zcopy_sendv_seg {
-	struct zcopy_range r;	/* file segment; r.in NULL for memory */
-	void *buf;		/* memory segment, inside the call's buffer */
-	size_t len;
-	struct zcopy_xfer x;	/* what sending it did */
-};
-
-struct zcopy_sendv_state {
-	const struct zcopy_segment *us;	/* the user's vector, copied */
-	struct zcopy_sendv_seg *segs;
-	u32 count;
-	void *membuf;
-	struct file *out;
-};
+#include "sendv.h"
 
 static void zcopy_sendv_release(struct zcopy_sendv_state *s)
 {
 	u32 i;
 
-	for (i = 0; s->segs && i < s->count; i++)
+	for (i = 0; i < s->set; i++)
 		if (s->segs[i].r.in)
 			fput(s->segs[i].r.in);
+	/* The socket holds its own references to the pages it still needs. */
+	for (i = 0; i < s->nr_pages; i++)
+		put_page(s->pages[i]);
 	if (s->out)
 		fput(s->out);
-	kvfree(s->segs);
-	kvfree(s->membuf);
+	kvfree(s->work);
 	kvfree(s->us);
 }
 
-/* Field checks that need no file: types, unused fields, memory total. */
+/*
+ * Field checks that need no file: types, unused fields, memory total, and
+ * the number of memory segments.
+ */
 static int zcopy_sendv_check_fields(struct zcopy_sendv_state *s,
-				    size_t *memtotal)
+				    size_t *memtotal, u32 *nmem)
 {
 	u32 i;
 
 	*memtotal = 0;
+	*nmem = 0;
 	for (i = 0; i < s->count; i++) {
 		const struct zcopy_segment *u = &s->us[i];
 
@@ -64,10 +57,82 @@ static int zcopy_sendv_check_fields(struct zcopy_sendv_state *s,
 			    u->len > ZCOPY_SENDV_MAX_MEMORY - *memtotal)
 				return -EINVAL;
 			*memtotal += u->len;
+			(*nmem)++;
 			break;
 		default:
 			return -EINVAL;
 		}
+	}
+	return 0;
+}
+
+/*
+ * One allocation for the segments, the send batch and the memory segments'
+ * page pieces: a memory segment takes one piece per page it touches, at
+ * most one more than its share of whole pages.
+ */
+static int zcopy_sendv_alloc(struct zcopy_sendv_state *s, u32 npages,
+			     u32 nmem)
+{
+	size_t nbv = size_add(npages, nmem);
+	size_t size;
+
+	size = size_add(array_size(s->count, sizeof(*s->segs)),
+			sizeof(*s->lend));
+	size = size_add(size, array_size(nbv, sizeof(*s->mem)));
+	size = size_add(size, array_size(npages, sizeof(*s->pages)));
+	s->work = kvmalloc(size, GFP_KERNEL);
+	if (!s->work)
+		return -ENOMEM;
+	s->segs = s->work;
+	s->lend = (struct zcopy_lend *)(s->segs + s->count);
+	s->mem = (struct bio_vec *)(s->lend + 1);
+	s->pages = (struct page **)(s->mem + nbv);
+	s->lend->pv = (struct zcopy_pagevec) {
+		.bv = s->lend->bv, .folios = s->lend->folios,
+		.max = ZCOPY_LEND_MAX,
+	};
+	return 0;
+}
+
+/*
+ * Copy the memory segments into pages of the call's own, back to back: the
+ * socket gets those pages, never the caller's memory, which may change as
+ * soon as the call returns.
+ */
+static int zcopy_sendv_copy_memory(struct zcopy_sendv_state *s, u32 npages)
+{
+	size_t off = 0;
+	u32 i, b = 0;
+
+	for (; s->nr_pages < npages; s->nr_pages++) {
+		s->pages[s->nr_pages] = alloc_page(GFP_KERNEL);
+		if (!s->pages[s->nr_pages])
+			return -ENOMEM;
+	}
+	for (i = 0; i < s->count; i++) {
+		const struct zcopy_segment *u = &s->us[i];
+		struct zcopy_sendv_seg *seg = &s->segs[i];
+		const char __user *from = u64_to_user_ptr(u->addr);
+		size_t left = u->len;
+
+		if (u->type != ZCOPY_SEG_MEMORY)
+			continue;
+		seg->r = (struct zcopy_range) { .len = u->len };
+		seg->mem = &s->mem[b];
+		while (left) {
+			struct page *page = s->pages[off >> PAGE_SHIFT];
+			size_t poff = offset_in_page(off);
+			size_t n = min_t(size_t, left, PAGE_SIZE - poff);
+
+			if (copy_from_user(page_address(page) + poff, from, n))
+				return -EFAULT;
+			bvec_set_page(&s->mem[b++], page, n, poff);
+			from += n;
+			off += n;
+			left -= n;
+		}
+		seg->mem_nr = &s->mem[b] - seg->mem;
 	}
 	return 0;
 }
@@ -78,21 +143,28 @@ static int zcopy_sendv_prepare(struct zcopy_call *c,
 			       const struct zcopy_sendv *v)
 {
 	struct file *first_in = NULL;
-	size_t memtotal, memoff = 0;
-	u32 i;
+	size_t memtotal;
+	u32 i, nmem, npages;
 	int err;
 
-	err = zcopy_sendv_check_fields(s, &memtotal);
+	err = zcopy_sendv_check_fields(s, &memtotal, &nmem);
 	if (err)
 		return err;
-	for (i = 0; i < s->count; i++) {
+	npages = DIV_ROUND_UP(memtotal, PAGE_SIZE);
+	err = zcopy_sendv_alloc(s, npages, nmem);
+	if (err)
+		return err;
+	for (i = 0; i < s->count; i++, s->set = i) {
+		struct zcopy_sendv_seg *seg = &s->segs[i];
+
+		seg->r.in = NULL;
 		if (s->us[i].type != ZCOPY_SEG_FILE)
 			continue;
-		s->segs[i].r.in = fget(s->us[i].fd);
-		if (!s->segs[i].r.in)
+		seg->r.in = fget(s->us[i].fd);
+		if (!seg->r.in)
 			return -EBADF;
 		if (!first_in)
-			first_in = s->segs[i].r.in;
+			first_in = seg->r.in;
 	}
 	s->out = fget(v->out_fd);
 	if (!s->out)
@@ -101,75 +173,45 @@ static int zcopy_sendv_prepare(struct zcopy_call *c,
 	if (err)
 		return err;
 
-	if (memtotal) {
-		s->membuf = kvmalloc(memtotal, GFP_KERNEL);
-		if (!s->membuf)
-			return -ENOMEM;
-	}
 	for (i = 0; i < s->count; i++) {
 		const struct zcopy_segment *u = &s->us[i];
-		struct zcopy_sendv_seg *seg = &s->segs[i];
 
-		if (u->type == ZCOPY_SEG_FILE) {
-			err = zcopy_call_check_file(c, seg->r.in, s->out,
-						    u->offset, u->len, &seg->r);
-			if (err)
-				return err;
+		if (u->type != ZCOPY_SEG_FILE)
 			continue;
-		}
-		seg->buf = s->membuf + memoff;
-		seg->len = u->len;
-		if (copy_from_user(seg->buf, u64_to_user_ptr(u->addr), u->len))
-			return -EFAULT;
-		memoff += u->len;
+		err = zcopy_call_check_file(c, s->segs[i].r.in, s->out,
+					    u->offset, u->len, &s->segs[i].r);
+		if (err)
+			return err;
 	}
+	err = zcopy_sendv_copy_memory(s, npages);
+	if (err)
+		return err;
 	/* Per-segment results must have somewhere to go before bytes do. */
 	if (v->seg_stats &&
 	    clear_user(u64_to_user_ptr(v->seg_stats),
 		       array_size(s->count, sizeof(struct zcopy_stats))))
 		return -EFAULT;
+	c->seg_clocks = v->seg_stats != 0;
 	return 0;
 }
 
-static int zcopy_sendv_run(struct zcopy_call *c, struct zcopy_sendv_state *s,
-			   u32 *index)
-{
-	int err = 0;
-	u32 i;
-
-	zcopy_call_begin(c);
-	for (i = 0; i < s->count; i++) {
-		struct zcopy_sendv_seg *seg = &s->segs[i];
-		bool last = i == s->count - 1;
-
-		if (seg->r.in)
-			err = zcopy_call_send_file(c, &seg->r, last, &seg->x);
-		else
-			err = zcopy_call_send_memory(c, seg->buf, seg->len,
-						     last, &seg->x);
-		if (err || seg->x.len)
-			break;
-	}
-	zcopy_call_end(c);
-	*index = i;
-	return err;
-}
-
+/* Segments up to the one that stopped count, and get their statistics. */
 static int zcopy_sendv_report(const struct zcopy_call *c,
 			      const struct zcopy_sendv_state *s,
-			      struct zcopy_sendv *v, struct zcopy_xfer *total)
+			      const struct zcopy_sendv *v,
+			      struct zcopy_xfer *total)
 {
 	struct zcopy_stats __user *ust = u64_to_user_ptr(v->seg_stats);
 	int err = 0;
 	u32 i;
 
 	memset(total, 0, sizeof(*total));
-	for (i = 0; i < s->count; i++) {
+	for (i = 0; i < s->reached && i <= v->seg_index; i++) {
 		struct zcopy_stats st;
 
 		/* Every segment counts, even after a failed copy-out. */
 		zcopy_xfer_add(total, &s->segs[i].x);
-		if (err || !ust || i > v->seg_index)
+		if (err || !ust)
 			continue;
 		zcopy_call_stats(c, &s->segs[i].x, &st);
 		if (copy_to_user(&ust[i], &st, sizeof(st)))
@@ -193,7 +235,6 @@ int zcopy_sendv(struct zcopy_ctx *ctx, struct zcopy_sendv *v)
 	struct zcopy_sendv_state s = { .count = v->count };
 	struct zcopy_xfer total;
 	struct zcopy_call c;
-	u32 index;
 	int err, rerr;
 
 	if (v->reserved[0] || v->reserved[1] || !v->count ||
@@ -203,18 +244,13 @@ int zcopy_sendv(struct zcopy_ctx *ctx, struct zcopy_sendv *v)
 			    array_size(v->count, sizeof(*s.us)));
 	if (IS_ERR(s.us))
 		return PTR_ERR(s.us);
-	s.segs = kvcalloc(v->count, sizeof(*s.segs), GFP_KERNEL);
-	if (!s.segs) {
-		err = -ENOMEM;
-		goto release;
-	}
 	err = zcopy_sendv_prepare(&c, &s, v);
 	if (err)
 		goto release;
 
-	err = zcopy_sendv_run(&c, &s, &index);
-	v->seg_index = index;
-	v->seg_sent = index < s.count ? s.segs[index].x.sent : 0;
+	err = zcopy_sendv_send(&c, &s, &v->seg_index);
+	v->seg_sent = v->seg_index < s.reached ?
+		      s.segs[v->seg_index].x.sent : 0;
 	rerr = zcopy_sendv_report(&c, &s, v, &total);
 	zcopy_call_stats(&c, &total, &v->stats);
 	v->sent = total.sent;

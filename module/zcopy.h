@@ -12,6 +12,8 @@
 #include <linux/types.h>
 #include <linux/zcopy.h>
 
+struct bio_vec;
+
 #define ZCOPY_VERSION "0.1.0"
 
 /* Counters kept per method (summed for /sys/.../stats) and per open file. */
@@ -65,6 +67,8 @@ struct zcopy_request {
  * @corked: the last send carried MSG_MORE, so TCP may hold a partial frame
  * @sent: bytes the socket accepted so far
  * @ref_bytes: bytes handed to the socket as page references
+ * @copy_ref_bytes: bytes handed to the socket as references to pages the
+ *	module copied them into (counted in @module_copied too)
  * @sock_copied: bytes handed to the socket as data it had to copy
  * @module_copied: bytes copied before reaching the socket (bounce buffer,
  *	a filesystem's copying splice_read)
@@ -87,6 +91,7 @@ struct zcopy_xfer {
 	bool corked;
 	size_t sent;
 	u64 ref_bytes;
+	u64 copy_ref_bytes;
 	u64 sock_copied;
 	u64 module_copied;
 	u64 hit_pages;
@@ -135,6 +140,27 @@ void zcopy_xfer_advance(struct zcopy_xfer *x, size_t bytes);
 int zcopy_send_buffer(struct zcopy_xfer *x, void *buf, size_t bytes);
 bool zcopy_xfer_should_stop(const struct zcopy_xfer *x);
 
+/**
+ * struct zcopy_pagevec - pages headed for one send to the socket
+ * @bv: the pages, in stream order
+ * @folios: per entry, the folio reference to drop after the send, or NULL
+ *	for a page the caller owns otherwise
+ * @nr: entries used
+ * @max: entries available
+ * @bytes: bytes in all entries
+ */
+struct zcopy_pagevec {
+	struct bio_vec *bv;
+	struct folio **folios;
+	unsigned int nr;
+	unsigned int max;
+	size_t bytes;
+};
+
+int zcopy_pagevec_add_file(struct zcopy_pagevec *pv, struct zcopy_xfer *x,
+			   loff_t *pos, loff_t end);
+void zcopy_pagevec_release(struct zcopy_pagevec *pv);
+
 /* Page cache (cache.c). */
 pgoff_t zcopy_cache_probe(struct zcopy_xfer *x, loff_t start, loff_t end);
 bool zcopy_cache_ready(struct file *in, loff_t pos, size_t len);
@@ -172,6 +198,8 @@ struct zcopy_range {
  * @flags: ZCOPY_F_*
  * @msg_flags: MSG_* for every send
  * @corked: the stream holds data back after the last send (MSG_MORE)
+ * @seg_clocks: time each segment (for per-segment statistics), not just
+ *	the call
  * @route: ZCOPY_ROUTE_* of the egress device
  * @ifindex: the egress device
  * @start_ns: when the sending began
@@ -186,6 +214,7 @@ struct zcopy_call {
 	u32 flags;
 	int msg_flags;
 	bool corked;
+	bool seg_clocks;
 	u32 route;
 	u32 ifindex;
 	u64 start_ns;
@@ -194,17 +223,29 @@ struct zcopy_call {
 	u64 storage_read;
 };
 
+/* When a segment started, for its own statistics. */
+struct zcopy_seg_clock {
+	u64 start_ns;
+	u64 io_start;
+};
+
 /* The transfer core (transfer.c). */
+void zcopy_seg_clock_start(const struct zcopy_call *c,
+			   struct zcopy_seg_clock *t);
+void zcopy_seg_clock_stop(const struct zcopy_call *c,
+			  const struct zcopy_seg_clock *t, struct zcopy_xfer *x);
 int zcopy_call_init(struct zcopy_call *c, struct file *out, u32 method,
 		    u32 flags, struct file *first_in);
 int zcopy_call_check_file(struct zcopy_call *c, struct file *in,
 			  struct file *out, u64 offset, u64 len,
 			  struct zcopy_range *r);
 void zcopy_call_begin(struct zcopy_call *c);
+void zcopy_xfer_init(const struct zcopy_call *c, struct zcopy_xfer *x,
+		     struct file *in, loff_t pos, size_t len, bool last);
+int zcopy_call_start_file(struct zcopy_call *c, const struct zcopy_range *r,
+			  bool last, struct zcopy_xfer *x);
 int zcopy_call_send_file(struct zcopy_call *c, const struct zcopy_range *r,
 			 bool last, struct zcopy_xfer *x);
-int zcopy_call_send_memory(struct zcopy_call *c, void *buf, size_t len,
-			   bool last, struct zcopy_xfer *x);
 void zcopy_call_end(struct zcopy_call *c);
 void zcopy_call_stats(const struct zcopy_call *c, const struct zcopy_xfer *x,
 		      struct zcopy_stats *st);

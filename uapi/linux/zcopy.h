@@ -227,9 +227,14 @@ struct zcopy_send {
  * @len: bytes in the segment (a file range stops early at end of file)
  * @reserved: must be 0
  *
- * Memory segments (headers, trailers, chunk framing) are copied into the
- * kernel when the call starts and into the socket when their turn comes:
- * they are never sent by reference.
+ * Memory segments (headers, trailers, chunk framing) are copied, when the
+ * call starts, into pages the call allocates; those pages, never the
+ * caller's memory, go to the socket by reference, so the caller may reuse
+ * its buffers as soon as the call returns.  Their bytes count in
+ * copied_bytes (once, twice where the route cannot gather), never in
+ * zc_bytes.  With ZCOPY_METHOD_PAGES they
+ * join the file pages around them in one send: a header and its file cost
+ * the socket one sendmsg.
  */
 struct zcopy_segment {
 	__u32 type;
