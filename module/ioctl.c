@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ioctl dispatch: each argument struct is copied in once, checked in its
- * kernel copy only, and copied back out whole.
+ * kernel copy only; only its output fields are written back.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -87,18 +88,25 @@ static int zcopy_ioc_sendv(struct zcopy_ctx *ctx, union zcopy_ioctl_arg *arg)
 struct zcopy_ioctl_op {
 	u32 size;	/* the struct as this module knows it */
 	u32 min_size;	/* the first published layout */
+	u32 out_start;	/* the output fields: written back, nothing else */
+	u32 out_end;
 	int (*fn)(struct zcopy_ctx *ctx, union zcopy_ioctl_arg *arg);
 };
 
-#define ZCOPY_OP(nr, type, handler)					\
-	[_IOC_NR(nr)] = { sizeof(type), sizeof(type), handler }
+#define ZCOPY_OP(nr, type, first_out, last_out, handler)		\
+	[_IOC_NR(nr)] = { sizeof(type), sizeof(type),			\
+			  offsetof(type, first_out),			\
+			  offsetofend(type, last_out), handler }
 
 static const struct zcopy_ioctl_op zcopy_ioctl_ops[] = {
-	ZCOPY_OP(ZCOPY_IOC_INFO, struct zcopy_info, zcopy_ioc_info),
-	ZCOPY_OP(ZCOPY_IOC_SEND, struct zcopy_send, zcopy_ioc_send),
-	ZCOPY_OP(ZCOPY_IOC_COUNTERS, struct zcopy_counters,
+	ZCOPY_OP(ZCOPY_IOC_INFO, struct zcopy_info, api_version, features,
+		 zcopy_ioc_info),
+	ZCOPY_OP(ZCOPY_IOC_SEND, struct zcopy_send, sent, stats,
+		 zcopy_ioc_send),
+	ZCOPY_OP(ZCOPY_IOC_COUNTERS, struct zcopy_counters, transfers, errors,
 		 zcopy_ioc_counters),
-	ZCOPY_OP(ZCOPY_IOC_SENDV, struct zcopy_sendv, zcopy_ioc_sendv),
+	ZCOPY_OP(ZCOPY_IOC_SENDV, struct zcopy_sendv, seg_index, stats,
+		 zcopy_ioc_sendv),
 };
 
 /**
@@ -115,7 +123,9 @@ long zcopy_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	void __user *uarg = (void __user *)arg;
 	const struct zcopy_ioctl_op *op;
 	union zcopy_ioctl_arg karg;
-	u32 usize, copy;
+	u8 *kout;
+	u8 __user *uout;
+	u32 usize, nout;
 	int err;
 
 	if (_IOC_TYPE(cmd) != ZCOPY_IOC_MAGIC ||
@@ -138,18 +148,20 @@ long zcopy_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	/*
 	 * Make sure the results can be written back before anything happens:
 	 * a read-only argument must fail before bytes go out, not after.  The
-	 * struct spans at most two pages: its first and last bytes, written
+	 * outputs span at most two pages: their first and last bytes, written
 	 * back as they were read, test both.
 	 */
-	copy = min(usize, op->size);
-	if (put_user(((u8 *)&karg)[0], (u8 __user *)uarg) ||
-	    put_user(((u8 *)&karg)[copy - 1], (u8 __user *)uarg + copy - 1))
+	kout = (u8 *)&karg + op->out_start;
+	uout = (u8 __user *)uarg + op->out_start;
+	nout = op->out_end - op->out_start;
+	if (put_user(kout[0], uout) || put_user(kout[nout - 1], uout + nout - 1))
 		return -EFAULT;
 
 	err = op->fn(file->private_data, &karg);
 	if (err)
 		return err;
-	if (copy_to_user(uarg, &karg, copy))
+	/* Only the outputs: what the caller wrote elsewhere stays its own. */
+	if (copy_to_user(uout, kout, nout))
 		return -EFAULT;
 	return 0;
 }

@@ -6,8 +6,9 @@
  * Every ioctl argument starts with a __u32 size (the caller's sizeof), so
  * that older and newer userspace keep working as structs grow: the kernel
  * reads min(size, its own sizeof) bytes, requires any bytes beyond what it
- * knows to be zero (E2BIG otherwise), and writes back min(size, its own
- * sizeof) bytes.  A size below the first published layout is EINVAL.
+ * knows to be zero (E2BIG otherwise), and writes back only the fields
+ * marked "out" (all within the first published layout).  A size below the
+ * first published layout is EINVAL.
  */
 #ifndef _UAPI_LINUX_ZCOPY_H
 #define _UAPI_LINUX_ZCOPY_H
