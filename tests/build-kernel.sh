@@ -15,7 +15,7 @@ tarball=/usr/src/linux-source-6.12.tar.xz
 
 case $flavour in
 check) frags="base kunit debug" ;;
-bench) frags="base kunit" ;;
+bench) frags="base kunit bench" ;;
 *) echo "build-kernel.sh: unknown flavour '$flavour'" >&2; exit 2 ;;
 esac
 
