@@ -284,6 +284,7 @@ void zcopy_call_stats(const struct zcopy_call *c, const struct zcopy_xfer *x,
 	st->ifindex = c->route ? c->ifindex : 0;
 	st->method = c->method;
 }
+EXPORT_SYMBOL_IF_KUNIT(zcopy_call_stats);
 
 /**
  * zcopy_call_account() - add a finished call to the counters
