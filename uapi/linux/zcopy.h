@@ -255,7 +255,9 @@ struct zcopy_segment {
  *	first file segment and applies its choice to all)
  * @segs: in: user address of @count struct zcopy_segment
  * @seg_stats: in: 0, or user address of @count struct zcopy_stats that
- *	receive each segment's statistics
+ *	receive each segment's statistics.  To time each segment alone, the
+ *	call then sends them one by one instead of merging neighbours into
+ *	one send: leave it 0 where speed matters.
  * @count: in: number of segments, 1 to ZCOPY_SENDV_MAX_SEGS
  * @seg_index: out: the first segment not fully sent (@count when all were)
  * @seg_sent: out: bytes sent of segment @seg_index
