@@ -12,10 +12,10 @@ if [ $# -gt 0 ] && [ "$1" != -- ]; then disk=$1; shift; fi
 [ $# -gt 0 ] && shift
 extra="$*"
 
-# ZCOPY_QEMU_SMP, ZCOPY_QEMU_MEM: -smp and -m.  Without ACPI the kernel counts
-# CPUs from the firmware's MP table, which lists one CPU per socket: only
-# "-smp N,sockets=N" gives it N CPUs.
-args=(-accel tcg -cpu max -smp "${ZCOPY_QEMU_SMP:-2}" -m "${ZCOPY_QEMU_MEM:-2048}"
+# ZCOPY_QEMU_SMP, ZCOPY_QEMU_MEM, ZCOPY_QEMU_CPU: -smp, -m and -cpu.  Without
+# ACPI the kernel counts CPUs from the firmware's MP table, which lists one
+# CPU per socket: only "-smp N,sockets=N" gives it N CPUs.
+args=(-accel tcg -cpu "${ZCOPY_QEMU_CPU:-max}" -smp "${ZCOPY_QEMU_SMP:-2}" -m "${ZCOPY_QEMU_MEM:-2048}"
       -nographic -monitor none -no-reboot -kernel "$bzimage" -initrd "$initramfs"
       -append "console=ttyS0 panic_on_warn=1 panic=-1 oops=panic zcopy_job=$job $extra")
 [ -n "$disk" ] && args+=(-drive "file=$disk,if=virtio,format=raw")
