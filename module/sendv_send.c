@@ -7,11 +7,41 @@
  * per segment.  File segments of other methods go one by one in between.
  */
 #include <linux/fs.h>
+#include <linux/ktime.h>
 #include <linux/pagemap.h>
 #include <linux/socket.h>
 
 #include "compat.h"
 #include "sendv.h"
+
+/* When a segment started, for its own statistics. */
+struct zcopy_seg_clock {
+	u64 start_ns;
+	u64 io_start;
+};
+
+/*
+ * Per-segment clocks run only when per-segment statistics are wanted: with
+ * a hundred segments a call, reading the clock twice each was a tenth of
+ * the sending CPU time.
+ */
+static void zcopy_seg_clock_start(const struct zcopy_call *c,
+				  struct zcopy_seg_clock *t)
+{
+	t->start_ns = c->seg_clocks ? ktime_get_ns() : 0;
+	t->io_start = c->seg_clocks ? zcopy_task_read_bytes() : 0;
+}
+
+/* What a segment took: its storage_read and elapsed_ns. */
+static void zcopy_seg_clock_stop(const struct zcopy_call *c,
+				 const struct zcopy_seg_clock *t,
+				 struct zcopy_xfer *x)
+{
+	if (!c->seg_clocks)
+		return;
+	x->storage_read = zcopy_task_read_bytes() - t->io_start;
+	x->elapsed_ns = ktime_get_ns() - t->start_ns;
+}
 
 /*
  * Send what is gathered and give each segment in it the bytes that went.

@@ -96,36 +96,6 @@ void zcopy_call_begin(struct zcopy_call *c)
 }
 
 /**
- * zcopy_seg_clock_start() - start timing a segment
- * @c: the call
- * @t: out: the clocks now
- *
- * Per-segment clocks run only when per-segment statistics are wanted: with
- * a hundred segments a call, reading the clock twice each was a tenth of
- * the sending CPU time.
- */
-void zcopy_seg_clock_start(const struct zcopy_call *c, struct zcopy_seg_clock *t)
-{
-	t->start_ns = c->seg_clocks ? ktime_get_ns() : 0;
-	t->io_start = c->seg_clocks ? zcopy_task_read_bytes() : 0;
-}
-
-/**
- * zcopy_seg_clock_stop() - what a segment took
- * @c: the call
- * @t: the clocks at its start
- * @x: the segment: its storage_read and elapsed_ns are set
- */
-void zcopy_seg_clock_stop(const struct zcopy_call *c,
-			  const struct zcopy_seg_clock *t, struct zcopy_xfer *x)
-{
-	if (!c->seg_clocks)
-		return;
-	x->storage_read = zcopy_task_read_bytes() - t->io_start;
-	x->elapsed_ns = ktime_get_ns() - t->start_ns;
-}
-
-/**
  * zcopy_xfer_init() - set up a segment's transfer
  * @c: the call
  * @x: out: the transfer, counts zeroed
@@ -198,10 +168,8 @@ int zcopy_call_start_file(struct zcopy_call *c, const struct zcopy_range *r,
 int zcopy_call_send_file(struct zcopy_call *c, const struct zcopy_range *r,
 			 bool last, struct zcopy_xfer *x)
 {
-	struct zcopy_seg_clock t;
 	int err;
 
-	zcopy_seg_clock_start(c, &t);
 	err = zcopy_call_start_file(c, r, last, x);
 	if (!err && x->len)
 		err = c->m->send(x);
@@ -209,7 +177,6 @@ int zcopy_call_send_file(struct zcopy_call *c, const struct zcopy_range *r,
 		r->in->f_pos = x->pos;
 	if (x->sent)
 		c->corked = x->corked;
-	zcopy_seg_clock_stop(c, &t, x);
 	return err;
 }
 

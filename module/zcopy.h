@@ -223,17 +223,7 @@ struct zcopy_call {
 	u64 storage_read;
 };
 
-/* When a segment started, for its own statistics. */
-struct zcopy_seg_clock {
-	u64 start_ns;
-	u64 io_start;
-};
-
 /* The transfer core (transfer.c). */
-void zcopy_seg_clock_start(const struct zcopy_call *c,
-			   struct zcopy_seg_clock *t);
-void zcopy_seg_clock_stop(const struct zcopy_call *c,
-			  const struct zcopy_seg_clock *t, struct zcopy_xfer *x);
 int zcopy_call_init(struct zcopy_call *c, struct file *out, u32 method,
 		    u32 flags, struct file *first_in);
 int zcopy_call_check_file(struct zcopy_call *c, struct file *in,
