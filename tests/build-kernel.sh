@@ -14,8 +14,8 @@ cache=${ZCOPY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zcopy}
 tarball=/usr/src/linux-source-6.12.tar.xz
 
 case $flavour in
-check) frags="base kunit debug" ;;
-bench) frags="base kunit bench" ;;
+check) frags="base world kunit debug" ;;
+bench) frags="base world kunit bench" ;;
 *) echo "build-kernel.sh: unknown flavour '$flavour'" >&2; exit 2 ;;
 esac
 
