@@ -2,13 +2,14 @@
 /*
  * DIRECT: read the range from storage with direct I/O into pages the module
  * allocates (a kiocb with IOCB_DIRECT over an ITER_BVEC, as the loop driver
- * does), then hand those pages to the socket by reference.  The page cache
+ * does), then lend those pages to the socket (lend.c).  The page cache
  * is neither consulted nor filled.
  */
 #include <linux/bvec.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
 #include <linux/uio.h>
 
 #include "compat.h"
@@ -47,10 +48,12 @@ static int zcopy_direct_alloc(struct zcopy_direct_buf *b, unsigned int nr)
  * Read [start, start + nr pages) with direct I/O.  Page-aligned offsets and
  * lengths satisfy every block size up to PAGE_SIZE, so callers may ask for
  * any byte range.  Whatever the read did not take from storage was copied
- * by the CPU (a filesystem whose "direct" read serves its own cache).
+ * by the CPU (a filesystem whose "direct" read serves its own cache, DAX):
+ * *@copied says so, and the pages then go to the socket as copies.
  */
 static ssize_t zcopy_direct_read(struct zcopy_xfer *x,
-				 struct zcopy_direct_buf *b, loff_t start)
+				 struct zcopy_direct_buf *b, loff_t start,
+				 bool *copied)
 {
 	struct iov_iter iter;
 	struct kiocb kiocb;
@@ -64,33 +67,47 @@ static ssize_t zcopy_direct_read(struct zcopy_xfer *x,
 		      (size_t)b->nr << PAGE_SHIFT);
 	io_start = zcopy_task_read_bytes();
 	ret = x->in->f_op->read_iter(&kiocb, &iter);
+	*copied = false;
 	if (ret > 0) {
 		u64 from_storage = zcopy_task_read_bytes() - io_start;
 
-		if (from_storage < ret)
+		*copied = from_storage < ret;
+		if (*copied)
 			x->module_copied += ret - from_storage;
 	}
 	return ret;
 }
 
 /*
- * Trim the buffer's vector in place to the bytes [skip, skip + bytes) of the
- * read; the pages stay listed for zcopy_direct_put().
+ * Hand bytes [skip, skip + bytes) of the read to the batch: the batch owns
+ * the pages holding them from now on, the others are dropped.  A full
+ * batch is sent on the way (possible when it is smaller than a read).
  */
-static struct bio_vec *zcopy_direct_window(struct zcopy_direct_buf *b,
-					   size_t skip, size_t bytes,
-					   unsigned int *nr)
+static int zcopy_direct_lend(struct zcopy_xfer *x, struct zcopy_lend *l,
+			     struct zcopy_direct_buf *b, size_t skip,
+			     size_t bytes, bool copied, bool *stop)
 {
-	struct bio_vec *first = &b->bv[skip >> PAGE_SHIFT];
-	size_t off = offset_in_page(skip);
-	struct bio_vec *last;
+	size_t end = skip + bytes;
+	unsigned int i;
+	int ret = 0;
 
-	*nr = DIV_ROUND_UP(off + bytes, PAGE_SIZE);
-	last = first + *nr - 1;
-	last->bv_len = off + bytes - ((size_t)(*nr - 1) << PAGE_SHIFT);
-	first->bv_offset = off;
-	first->bv_len -= off;
-	return first;
+	for (i = 0; i < b->nr; i++) {
+		struct page *page = b->bv[i].bv_page;
+		size_t first = (size_t)i << PAGE_SHIFT;
+		size_t from = max(skip, first);
+		size_t to = min(end, first + PAGE_SIZE);
+
+		if (!ret && !*stop && from < to && zcopy_lend_full(l))
+			ret = zcopy_lend_flush(l, true, stop);
+		if (ret || *stop || from >= to) {
+			put_page(page);
+			continue;
+		}
+		zcopy_lend_add(l, x, page, from - first, to - from,
+			       page_folio(page), copied);
+	}
+	b->nr = 0;
+	return ret;
 }
 
 static int zcopy_direct_check(struct file *in)
@@ -101,44 +118,48 @@ static int zcopy_direct_check(struct file *in)
 static int zcopy_direct_send(struct zcopy_xfer *x)
 {
 	struct zcopy_direct_buf b = { .nr = 0 };
+	struct zcopy_lend *l;
+	bool stop = false;
 	int ret = 0;
 
-	while (x->len) {
+	l = zcopy_lend_alloc(x->sock, x->msg_flags, true);
+	if (!l)
+		return -ENOMEM;
+	while (x->len && !stop) {
 		loff_t start = round_down(x->pos, PAGE_SIZE);
 		loff_t end = min_t(loff_t, round_up(x->pos + x->len, PAGE_SIZE),
 				   start + ZCOPY_DIRECT_PAGES * PAGE_SIZE);
 		size_t skip = x->pos - start;
-		struct bio_vec *window;
-		unsigned int nr;
+		bool copied;
 		ssize_t got;
-		size_t bytes;
 
 		ret = zcopy_direct_alloc(&b, (end - start) >> PAGE_SHIFT);
 		if (ret)
 			break;
-		got = zcopy_direct_read(x, &b, start);
+		got = zcopy_direct_read(x, &b, start, &copied);
 		if (got <= (ssize_t)skip) {
 			ret = got < 0 ? got : 0;	/* an error, or EOF */
 			break;
 		}
-		bytes = min_t(size_t, got - skip, x->len);
-		window = zcopy_direct_window(&b, skip, bytes, &nr);
-		ret = zcopy_sock_send_pages(x->sock, window, nr, bytes,
-					    zcopy_send_flags(x, bytes));
-		zcopy_direct_put(&b);
-		if (ret > 0) {
-			x->ref_bytes += ret;
-			zcopy_xfer_advance(x, ret);
-		}
-		if (ret < 0 || ret < bytes || zcopy_xfer_should_stop(x))
+		ret = zcopy_direct_lend(x, l, &b, skip,
+					min_t(size_t, got - skip, x->len),
+					copied, &stop);
+		if (!ret && !stop)
+			ret = zcopy_lend_flush(l, l->bytes < x->len || x->more,
+					       &stop);
+		x->corked = l->corked;
+		if (ret || zcopy_xfer_should_stop(x))
 			break;
 	}
 	zcopy_direct_put(&b);
-	return ret < 0 ? ret : 0;
+	zcopy_lend_release(l);
+	kfree(l);
+	return ret;
 }
 
 const struct zcopy_method zcopy_method_direct = {
 	.name = "direct",
+	.reads = ZCOPY_READS_STORAGE,
 	.check = zcopy_direct_check,
 	.send = zcopy_direct_send,
 };

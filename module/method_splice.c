@@ -5,51 +5,33 @@
  * hands them to the socket's ->splice_write, counting what it moved.
  */
 #include <linux/fs.h>
-#include <linux/mm.h>
-#include <linux/pipe_fs_i.h>
 #include <linux/splice.h>
 
 #include "zcopy.h"
 
 /*
- * Bytes in the pipe that the filesystem copied into private pages
- * (copy_splice_read for O_DIRECT or DAX files) instead of lending its
- * page-cache pages or the zero page.
+ * What ->splice_read put in the pipe is known from the file alone: pages of
+ * the page cache its reads go through (filemap_splice_read(), tmpfs's own,
+ * or the data file's for overlayfs), or, where reads bypass the page cache
+ * or there is none (O_DIRECT, DAX, procfs, sysfs), fresh pages the kernel
+ * copied the bytes into (copy_splice_read()).  Those copies still go to the
+ * socket by reference.
  */
-static size_t zcopy_pipe_copied_bytes(struct pipe_inode_info *pipe,
-				      struct address_space *mapping)
-{
-	unsigned int mask = pipe->ring_size - 1;
-	unsigned int i;
-	size_t bytes = 0;
-
-	for (i = pipe->tail; i != pipe->head; i++) {
-		struct pipe_buffer *buf = &pipe->bufs[i & mask];
-
-		if (buf->page != ZERO_PAGE(0) &&
-		    READ_ONCE(page_folio(buf->page)->mapping) != mapping)
-			bytes += buf->len;
-	}
-	return bytes;
-}
-
 static int zcopy_splice_actor(struct pipe_inode_info *pipe,
 			      struct splice_desc *sd)
 {
 	struct zcopy_xfer *x = sd->u.data;
-	struct address_space *mapping = x->in->f_mapping;
 	struct file *out = x->sock->file;
-	size_t copied = zcopy_pipe_copied_bytes(pipe, mapping);
 	loff_t opos = 0;
 	ssize_t ret;
 
 	ret = out->f_op->splice_write(pipe, out, &opos, sd->total_len,
 				      sd->flags);
-	if (ret > 0) {
-		/* ->splice_write consumed the first ret bytes of the pipe. */
-		x->module_copied += copied -
-				    zcopy_pipe_copied_bytes(pipe, mapping);
+	if (ret > 0 && x->cache) {
 		x->ref_bytes += ret;
+	} else if (ret > 0) {
+		x->module_copied += ret;
+		x->copy_ref_bytes += ret;
 	}
 	return ret;
 }
@@ -65,8 +47,8 @@ static void zcopy_splice_eof(struct splice_desc *sd)
 }
 
 /*
- * Splice in chunks so that the page-cache probe before each one counts only
- * pages the transfer is about to read, even when it stops early.
+ * Splice in chunks so that the page-cache count before each one covers
+ * only pages the transfer is about to read, even when it stops early.
  */
 #define ZCOPY_SPLICE_CHUNK	(256 * 1024)
 
@@ -84,7 +66,9 @@ static int zcopy_splice_send(struct zcopy_xfer *x)
 			.splice_eof = zcopy_splice_eof,
 		};
 
-		zcopy_cache_probe(x, x->pos, x->pos + chunk);
+		ret = zcopy_cache_prepare(x, x->pos, x->pos + chunk);
+		if (ret)
+			break;
 		ret = splice_direct_to_actor(x->in, &sd, zcopy_splice_actor);
 		if (ret > 0)
 			zcopy_xfer_advance(x, ret);
@@ -96,5 +80,6 @@ static int zcopy_splice_send(struct zcopy_xfer *x)
 
 const struct zcopy_method zcopy_method_splice = {
 	.name = "splice",
+	.reads = ZCOPY_READS_FILE,
 	.send = zcopy_splice_send,
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The methods this build has, and AUTO's choice among them. */
 #include <linux/fs.h>
+#include <kunit/visibility.h>
 
 #include "zcopy.h"
 
@@ -39,23 +40,34 @@ u32 zcopy_methods_mask(void)
 	return mask;
 }
 
-/*
+/**
+ * zcopy_auto_method() - the method AUTO picks for a file
+ * @in: the first file of the call, or NULL
+ * @flags: ZCOPY_F_* of the call
+ *
  * A file opened with O_DIRECT asks to bypass the page cache: DIRECT honours
  * that where the filesystem can (and where the caller does not forbid
  * waiting for storage).  Otherwise PAGES does the least work of the methods
- * (no copy, no pipe), where the file lives in the page cache; SPLICE serves
- * the rest (pseudo files), as sendfile(2) would, or COPY where SIGPIPE must
- * not be raised.
+ * (no copy, no pipe) where the file's own page cache can be lent; SPLICE
+ * serves the rest (DAX, overlayfs, pseudo files) as sendfile(2) would, or
+ * COPY where SIGPIPE must not be raised.
+ *
+ * Return: a ZCOPY_METHOD_* other than AUTO.
  */
 u32 zcopy_auto_method(struct file *in, u32 flags)
 {
-	if (!in)
+	struct zcopy_source src;
+
+	/* Not a regular file: the checks refuse it whatever is picked. */
+	if (!in || !S_ISREG(file_inode(in)->i_mode))
 		return ZCOPY_METHOD_PAGES;
 	if ((in->f_flags & O_DIRECT) && (in->f_mode & FMODE_CAN_ODIRECT) &&
 	    !(flags & ZCOPY_F_NODISKIO))
 		return ZCOPY_METHOD_DIRECT;
-	if (!zcopy_cached_check(in))
+	zcopy_source_init(&src, in);
+	if (src.lendable)
 		return ZCOPY_METHOD_PAGES;
 	/* SPLICE's socket path raises SIGPIPE itself: COPY can keep quiet. */
 	return flags & ZCOPY_F_NOSIGNAL ? ZCOPY_METHOD_COPY : ZCOPY_METHOD_SPLICE;
 }
+EXPORT_SYMBOL_IF_KUNIT(zcopy_auto_method);

@@ -88,10 +88,6 @@ static int zcopy_sendv_alloc(struct zcopy_sendv_state *s, u32 npages,
 	s->lend = (struct zcopy_lend *)(s->segs + s->count);
 	s->mem = (struct bio_vec *)(s->lend + 1);
 	s->pages = (struct page **)(s->mem + nbv);
-	s->lend->pv = (struct zcopy_pagevec) {
-		.bv = s->lend->bv, .folios = s->lend->folios,
-		.max = ZCOPY_LEND_MAX,
-	};
 	return 0;
 }
 
@@ -172,6 +168,7 @@ static int zcopy_sendv_prepare(struct zcopy_call *c,
 	err = zcopy_call_init(c, s->out, v->method, v->flags, first_in);
 	if (err)
 		return err;
+	zcopy_lend_init(s->lend, c->sock, c->msg_flags, true);
 
 	for (i = 0; i < s->count; i++) {
 		const struct zcopy_segment *u = &s->us[i];
@@ -193,6 +190,23 @@ static int zcopy_sendv_prepare(struct zcopy_call *c,
 		return -EFAULT;
 	c->seg_clocks = v->seg_stats != 0;
 	return 0;
+}
+
+/* What sendfile(2) does besides sending, per file segment and per call. */
+static void zcopy_sendv_effects(const struct zcopy_call *c,
+				const struct zcopy_sendv_state *s)
+{
+	u64 sent = 0;
+	u32 i;
+
+	for (i = 0; i < s->reached; i++) {
+		const struct zcopy_sendv_seg *seg = &s->segs[i];
+
+		if (seg->r.in)
+			zcopy_effects_file(seg->r.in, c->m, seg->x.sent);
+		sent += seg->x.sent;
+	}
+	zcopy_effects_call(s->out, sent);
 }
 
 /* Segments up to the one that stopped count, and get their statistics. */
@@ -249,6 +263,7 @@ int zcopy_sendv(struct zcopy_ctx *ctx, struct zcopy_sendv *v)
 		goto release;
 
 	err = zcopy_sendv_send(&c, &s, &v->seg_index);
+	zcopy_sendv_effects(&c, &s);
 	v->seg_sent = v->seg_index < s.reached ?
 		      s.segs[v->seg_index].x.sent : 0;
 	rerr = zcopy_sendv_report(&c, &s, v, &total);

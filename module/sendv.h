@@ -10,9 +10,6 @@
 
 #include "zcopy.h"
 
-/* Pages per send to the socket: four 64 KiB frames of 4 KiB pages. */
-#define ZCOPY_LEND_MAX	64
-
 /**
  * struct zcopy_sendv_seg - one segment of the vector
  * @r: a file segment's checked range; r.in is NULL for a memory segment,
@@ -26,20 +23,6 @@ struct zcopy_sendv_seg {
 	const struct bio_vec *mem;
 	u32 mem_nr;
 	struct zcopy_xfer x;
-};
-
-/**
- * struct zcopy_lend - pages gathered for one send, across segments
- * @pv: the pages
- * @bv: storage of @pv
- * @folios: storage of @pv
- * @seg: per entry, the segment it belongs to
- */
-struct zcopy_lend {
-	struct zcopy_pagevec pv;
-	struct bio_vec bv[ZCOPY_LEND_MAX];
-	struct folio *folios[ZCOPY_LEND_MAX];
-	u32 seg[ZCOPY_LEND_MAX];
 };
 
 /**

@@ -43,95 +43,66 @@ static void zcopy_seg_clock_stop(const struct zcopy_call *c,
 	x->elapsed_ns = ktime_get_ns() - t->start_ns;
 }
 
-/*
- * Send what is gathered and give each segment in it the bytes that went.
- * *@stop is set if the socket took less than all of it.
- */
-static int zcopy_lend_flush(struct zcopy_call *c, struct zcopy_sendv_state *s,
-			    bool more, bool *stop)
+/* Send what is gathered; the stream is corked after it if @more. */
+static int zcopy_sendv_flush(struct zcopy_call *c, struct zcopy_sendv_state *s,
+			     bool more, bool *stop)
 {
-	struct zcopy_lend *l = s->lend;
-	struct zcopy_pagevec *pv = &l->pv;
-	unsigned int e;
-	size_t left;
-	int ret;
+	int err;
 
-	if (!pv->nr)
+	if (!s->lend->nr)
 		return 0;
-	ret = zcopy_sock_send_pages(c->sock, pv->bv, pv->nr, pv->bytes,
-				    c->msg_flags | (more ? MSG_MORE : 0));
-	left = ret > 0 ? ret : 0;
-	if (left < pv->bytes)
-		*stop = true;
-	for (e = 0; e < pv->nr && left; e++) {
-		struct zcopy_sendv_seg *seg = &s->segs[l->seg[e]];
-		size_t part = min_t(size_t, left, pv->bv[e].bv_len);
-
-		if (seg->r.in)
-			seg->x.ref_bytes += part;
-		else
-			seg->x.copy_ref_bytes += part;
-		zcopy_xfer_advance(&seg->x, part);
-		if (seg->r.use_fpos)
-			seg->r.in->f_pos = seg->x.pos;
-		left -= part;
-	}
-	if (ret > 0)
-		c->corked = more;
-	zcopy_pagevec_release(pv);
-	return ret < 0 ? ret : 0;
+	/* Segments sent one by one in between corked the stream or not. */
+	s->lend->corked = c->corked;
+	err = zcopy_lend_flush(s->lend, more, stop);
+	c->corked = s->lend->corked;
+	return err;
 }
 
-static int zcopy_lend_make_room(struct zcopy_call *c,
-				struct zcopy_sendv_state *s, bool *stop)
+/* Send what is gathered if there is no room for more. */
+static int zcopy_sendv_make_room(struct zcopy_call *c,
+				 struct zcopy_sendv_state *s, bool *stop)
 {
-	if (s->lend->pv.nr < s->lend->pv.max)
+	if (!zcopy_lend_full(s->lend))
 		return 0;
-	return zcopy_lend_flush(c, s, true, stop);
+	return zcopy_sendv_flush(c, s, true, stop);
 }
 
 /* The call's copy of memory segment @i joins the pages to send. */
-static int zcopy_lend_memory(struct zcopy_call *c, struct zcopy_sendv_state *s,
-			     u32 i, bool *stop)
+static int zcopy_sendv_lend_memory(struct zcopy_call *c,
+				   struct zcopy_sendv_state *s, u32 i,
+				   bool *stop)
 {
-	const struct zcopy_sendv_seg *seg = &s->segs[i];
-	struct zcopy_pagevec *pv = &s->lend->pv;
+	struct zcopy_sendv_seg *seg = &s->segs[i];
 	u32 b;
 	int err;
 
 	for (b = 0; b < seg->mem_nr; b++) {
-		err = zcopy_lend_make_room(c, s, stop);
+		err = zcopy_sendv_make_room(c, s, stop);
 		if (err || *stop)
 			return err;
-		pv->bv[pv->nr] = seg->mem[b];
-		pv->folios[pv->nr] = NULL;	/* the call keeps its pages */
-		s->lend->seg[pv->nr++] = i;
-		pv->bytes += seg->mem[b].bv_len;
+		/* The call keeps its pages: no reference for the batch. */
+		zcopy_lend_add(s->lend, &seg->x, seg->mem[b].bv_page,
+			       seg->mem[b].bv_offset, seg->mem[b].bv_len,
+			       NULL, true);
 	}
 	return 0;
 }
 
 /* The page-cache folios of file segment @i join the pages to send. */
-static int zcopy_lend_file(struct zcopy_call *c, struct zcopy_sendv_state *s,
-			   u32 i, bool *stop)
+static int zcopy_sendv_lend_file(struct zcopy_call *c,
+				 struct zcopy_sendv_state *s, u32 i, bool *stop)
 {
 	struct zcopy_xfer *x = &s->segs[i].x;
-	struct zcopy_pagevec *pv = &s->lend->pv;
 	loff_t pos = x->pos, end = x->pos + x->len;
 	int err = 0;
 
 	while (pos < end && !err) {
-		unsigned int from;
-
-		err = zcopy_lend_make_room(c, s, stop);
+		err = zcopy_sendv_make_room(c, s, stop);
 		if (err || *stop)
 			return err;
-		from = pv->nr;
-		err = zcopy_pagevec_add_file(pv, x, &pos, end);
-		while (from < pv->nr)
-			s->lend->seg[from++] = i;
+		err = zcopy_lend_file(s->lend, x, &pos, end);
 		/* Shorter than at the start: what follows must not go. */
-		if (!err && pv->nr < pv->max && pos < end)
+		if (!err && !zcopy_lend_full(s->lend) && pos < end)
 			*stop = true;
 		if (*stop)
 			break;
@@ -150,14 +121,14 @@ static int zcopy_sendv_seg(struct zcopy_call *c, struct zcopy_sendv_state *s,
 	if (!seg->r.in) {
 		zcopy_xfer_init(c, &seg->x, NULL, 0, seg->r.len, last);
 		seg->x.module_copied = seg->r.len;
-		return zcopy_lend_memory(c, s, i, stop);
+		return zcopy_sendv_lend_memory(c, s, i, stop);
 	}
 	if (c->method == ZCOPY_METHOD_PAGES && !seg->r.use_fpos) {
 		err = zcopy_call_start_file(c, &seg->r, last, &seg->x);
-		return err ?: zcopy_lend_file(c, s, i, stop);
+		return err ?: zcopy_sendv_lend_file(c, s, i, stop);
 	}
 	/* Its method, or its file position, needs the stream sent so far. */
-	err = zcopy_lend_flush(c, s, true, stop);
+	err = zcopy_sendv_flush(c, s, true, stop);
 	if (err || *stop) {
 		zcopy_xfer_init(c, &seg->x, seg->r.in, seg->r.pos, seg->r.len,
 				last);
@@ -194,8 +165,8 @@ int zcopy_sendv_send(struct zcopy_call *c, struct zcopy_sendv_state *s,
 		err = zcopy_sendv_seg(c, s, i, &stop);
 		/* Timed alone, a segment is sent before the next one starts. */
 		if (!err && !stop && c->seg_clocks)
-			err = zcopy_lend_flush(c, s, i < s->count - 1 ||
-					       (c->flags & ZCOPY_F_MORE), &stop);
+			err = zcopy_sendv_flush(c, s, i < s->count - 1 ||
+						(c->flags & ZCOPY_F_MORE), &stop);
 		zcopy_seg_clock_stop(c, &t, &s->segs[i].x);
 		if (err || stop)
 			break;
@@ -204,7 +175,7 @@ int zcopy_sendv_send(struct zcopy_call *c, struct zcopy_sendv_state *s,
 			break;
 		}
 	}
-	ferr = zcopy_lend_flush(c, s, c->flags & ZCOPY_F_MORE, &stop);
+	ferr = zcopy_sendv_flush(c, s, c->flags & ZCOPY_F_MORE, &stop);
 	zcopy_call_end(c);
 
 	/* Where a later segment failed, an earlier one may still be short. */

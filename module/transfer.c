@@ -7,6 +7,7 @@
 #include <linux/fs.h>
 #include <linux/ktime.h>
 #include <linux/net.h>
+#include <linux/shmem_fs.h>
 #include <linux/socket.h>
 #include <linux/uio.h>
 #include <kunit/visibility.h>
@@ -75,7 +76,17 @@ int zcopy_call_check_file(struct zcopy_call *c, struct file *in,
 	int err;
 
 	err = zcopy_check_source(in);
-	if (!err && c->m->check)
+	if (err)
+		return err;
+	zcopy_source_init(&r->src, in);
+	if (c->m->reads == ZCOPY_READS_CACHE && !r->src.lendable)
+		return -EINVAL;
+	/* Read through the file, O_DIRECT always waits for storage. */
+	if ((c->flags & ZCOPY_F_NODISKIO) && c->m->reads == ZCOPY_READS_FILE &&
+	    (in->f_flags & O_DIRECT) && r->src.cache &&
+	    !shmem_mapping(r->src.cache))
+		return -EINVAL;
+	if (c->m->check)
 		err = c->m->check(in);
 	if (!err)
 		err = zcopy_check_range(&req, &r->pos, &r->len);
@@ -116,6 +127,20 @@ void zcopy_xfer_init(const struct zcopy_call *c, struct zcopy_xfer *x,
 	x->more = !last || (c->flags & ZCOPY_F_MORE);
 }
 
+/* The page cache a method reads @r through, if any. */
+static struct address_space *zcopy_read_cache(const struct zcopy_call *c,
+					      const struct zcopy_range *r)
+{
+	switch (c->m->reads) {
+	case ZCOPY_READS_CACHE:
+		return r->src.cache;
+	case ZCOPY_READS_FILE:
+		return r->in->f_flags & O_DIRECT ? NULL : r->src.cache;
+	default:
+		return NULL;
+	}
+}
+
 /**
  * zcopy_call_start_file() - set up a checked file range for sending now
  * @c: the call
@@ -144,13 +169,18 @@ int zcopy_call_start_file(struct zcopy_call *c, const struct zcopy_range *r,
 
 		err = zcopy_check_range(&req, &pos, &len);
 	}
-	/* Ask for no more than the file holds, so the last send pushes. */
-	zcopy_xfer_init(c, x, r->in, pos,
-			pos < isize ? min_t(u64, len, isize - pos) : 0, last);
+	/*
+	 * Ask for no more than the file holds, so the last send pushes.  A
+	 * pseudo file's size says nothing of its content: read it to EOF.
+	 */
+	if (r->src.sized)
+		len = pos < isize ? min_t(u64, len, isize - pos) : 0;
+	zcopy_xfer_init(c, x, r->in, pos, len, last);
+	x->cache = zcopy_read_cache(c, r);
 	if (err)
 		x->len = 0;
 	else if (x->len && (c->flags & ZCOPY_F_NODISKIO) &&
-		 !zcopy_cache_ready(r->in, x->pos, x->len))
+		 !zcopy_cache_ready(r->in, x->cache, x->pos, x->len))
 		err = -EAGAIN;
 	return err;
 }
@@ -313,6 +343,8 @@ int zcopy_transfer(struct zcopy_ctx *ctx, const struct zcopy_request *req,
 	zcopy_call_begin(&c);
 	err = zcopy_call_send_file(&c, &r, true, &x);
 	zcopy_call_end(&c);
+	zcopy_effects_file(r.in, c.m, x.sent);
+	zcopy_effects_call(req->out, x.sent);
 	x.storage_read = c.storage_read;
 	x.elapsed_ns = c.elapsed_ns;
 	zcopy_call_stats(&c, &x, stats);

@@ -7,12 +7,12 @@
 #define _ZCOPY_H
 
 #include <linux/atomic.h>
+#include <linux/bvec.h>
 #include <linux/fs.h>
 #include <linux/net.h>
 #include <linux/types.h>
 #include <linux/zcopy.h>
 
-struct bio_vec;
 
 #define ZCOPY_VERSION "0.1.0"
 
@@ -67,13 +67,17 @@ struct zcopy_request {
  * @corked: the last send carried MSG_MORE, so TCP may hold a partial frame
  * @sent: bytes the socket accepted so far
  * @ref_bytes: bytes handed to the socket as page references
- * @copy_ref_bytes: bytes handed to the socket as references to pages the
- *	module copied them into (counted in @module_copied too)
+ * @copy_ref_bytes: bytes handed to the socket as references to pages that
+ *	hold a CPU copy of them, the module's or the filesystem's (counted in
+ *	@module_copied too): never zero-copy
  * @sock_copied: bytes handed to the socket as data it had to copy
  * @module_copied: bytes copied before reaching the socket (bounce buffer,
  *	a filesystem's copying splice_read)
  * @hit_pages: pages found uptodate in the page cache before being read
  * @miss_pages: pages that were not
+ * @cache: the page cache this transfer reads through, whose hits and
+ *	misses it counts; NULL when its reads bypass any page cache (DAX,
+ *	pseudo files, direct I/O)
  * @probed_to: first page index not yet counted as hit or miss
  * @storage_read: bytes read from storage meanwhile
  * @elapsed_ns: time the transfer took
@@ -96,14 +100,52 @@ struct zcopy_xfer {
 	u64 module_copied;
 	u64 hit_pages;
 	u64 miss_pages;
+	struct address_space *cache;
 	pgoff_t probed_to;
 	u64 storage_read;
 	u64 elapsed_ns;
 };
 
 /**
+ * struct zcopy_source - how a file's reads are served, decided once per file
+ *	before anything is sent (source.c)
+ * @cache: the page cache buffered reads of the file go through: its own
+ *	mapping, or for a file of a stacked filesystem (overlayfs) the mapping
+ *	of the file holding its data; NULL where reads bypass the page cache
+ *	(DAX) or there is none (procfs, sysfs: contents made up on each read)
+ * @lendable: @cache is the file's own mapping, so its folios can be looked
+ *	up, read in full and lent (PAGES, MMAP)
+ * @sized: i_size bounds the content; pseudo files, whose i_size says
+ *	nothing (often 0), are read to EOF as sendfile(2) reads them
+ */
+struct zcopy_source {
+	struct address_space *cache;
+	bool lendable;
+	bool sized;
+};
+
+void zcopy_source_init(struct zcopy_source *src, struct file *in);
+
+/**
+ * enum zcopy_reads - where a method reads file bytes from
+ * @ZCOPY_READS_FILE: through the file's ->read_iter or ->splice_read, as
+ *	read(2) and sendfile(2) do: the page cache unless the file is opened
+ *	O_DIRECT or has none
+ * @ZCOPY_READS_CACHE: straight from the file's own page cache, which it
+ *	fills itself (even for an O_DIRECT open)
+ * @ZCOPY_READS_STORAGE: from storage by direct I/O, never the page cache
+ */
+enum zcopy_reads {
+	ZCOPY_READS_FILE,
+	ZCOPY_READS_CACHE,
+	ZCOPY_READS_STORAGE,
+};
+
+/**
  * struct zcopy_method - one way of moving file bytes to a socket
  * @name: lower-case name, used in sysfs
+ * @reads: where it reads from; ZCOPY_READS_CACHE methods refuse files
+ *	whose page cache cannot be lent (-EINVAL) before anything happens
  * @check: optional: whether the method can read @in at all; a negative errno
  *	refuses the request before anything happens
  * @send: move x->len bytes from x->pos; returns 0 or a negative errno.  It
@@ -112,6 +154,7 @@ struct zcopy_xfer {
  */
 struct zcopy_method {
 	const char *name;
+	enum zcopy_reads reads;
 	int (*check)(struct file *in);
 	int (*send)(struct zcopy_xfer *x);
 };
@@ -125,7 +168,6 @@ extern const struct zcopy_method zcopy_method_direct;
 const struct zcopy_method *zcopy_method_get(u32 method);
 u32 zcopy_methods_mask(void);
 u32 zcopy_auto_method(struct file *in, u32 flags);
-int zcopy_cached_check(struct file *in);
 
 /* Checks (checks.c) and the route (route.c). */
 int zcopy_check_source(struct file *in);
@@ -140,32 +182,71 @@ void zcopy_xfer_advance(struct zcopy_xfer *x, size_t bytes);
 int zcopy_send_buffer(struct zcopy_xfer *x, void *buf, size_t bytes);
 bool zcopy_xfer_should_stop(const struct zcopy_xfer *x);
 
-/**
- * struct zcopy_pagevec - pages headed for one send to the socket
- * @bv: the pages, in stream order
- * @folios: per entry, the folio reference to drop after the send, or NULL
- *	for a page the caller owns otherwise
- * @nr: entries used
- * @max: entries available
- * @bytes: bytes in all entries
+/*
+ * Entries per send to the socket: 64 page-cache pages fill four 64 KiB TSO
+ * frames, and a header with its file, or 32 of each, share one sendmsg.
+ * Measured against 16, 32 and 128 with make bench (ZCOPY_LEND_BATCH=N
+ * builds another size for that).
  */
-struct zcopy_pagevec {
-	struct bio_vec *bv;
-	struct folio **folios;
+#ifndef ZCOPY_LEND_BATCH
+#define ZCOPY_LEND_BATCH	64
+#endif
+
+/**
+ * struct zcopy_lend - pages gathered for one send to a socket (lend.c)
+ * @sock: the socket
+ * @msg_flags: MSG_* for every send
+ * @by_ref: the pages are lent (PAGES, DIRECT, SENDV), not copied (MMAP)
+ * @corked: the last send carried MSG_MORE
+ * @nr: entries used
+ * @bytes: bytes in all entries
+ * @bv: the pages, in stream order
+ * @ref: per entry, the folio reference to drop after the send, or NULL
+ * @owner: per entry, the transfer its bytes are accounted to
+ * @copy: per entry, the pages hold a CPU copy (counted as copies even when
+ *	lent)
+ */
+struct zcopy_lend {
+	struct socket *sock;
+	int msg_flags;
+	bool by_ref;
+	bool corked;
 	unsigned int nr;
-	unsigned int max;
 	size_t bytes;
+	struct bio_vec bv[ZCOPY_LEND_BATCH];
+	struct folio *ref[ZCOPY_LEND_BATCH];
+	struct zcopy_xfer *owner[ZCOPY_LEND_BATCH];
+	bool copy[ZCOPY_LEND_BATCH];
 };
 
-int zcopy_pagevec_add_file(struct zcopy_pagevec *pv, struct zcopy_xfer *x,
-			   loff_t *pos, loff_t end);
-void zcopy_pagevec_release(struct zcopy_pagevec *pv);
+static inline bool zcopy_lend_full(const struct zcopy_lend *l)
+{
+	return l->nr == ZCOPY_LEND_BATCH;
+}
+
+void zcopy_lend_init(struct zcopy_lend *l, struct socket *sock, int msg_flags,
+		     bool by_ref);
+struct zcopy_lend *zcopy_lend_alloc(struct socket *sock, int msg_flags,
+				    bool by_ref);
+void zcopy_lend_add(struct zcopy_lend *l, struct zcopy_xfer *x,
+		    struct page *page, size_t off, size_t len,
+		    struct folio *ref, bool copy);
+int zcopy_lend_file(struct zcopy_lend *l, struct zcopy_xfer *x, loff_t *pos,
+		    loff_t end);
+int zcopy_lend_flush(struct zcopy_lend *l, bool more, bool *stop);
+void zcopy_lend_release(struct zcopy_lend *l);
 
 /* Page cache (cache.c). */
-pgoff_t zcopy_cache_probe(struct zcopy_xfer *x, loff_t start, loff_t end);
-bool zcopy_cache_ready(struct file *in, loff_t pos, size_t len);
+int zcopy_cache_prepare(struct zcopy_xfer *x, loff_t pos, loff_t end);
+bool zcopy_cache_ready(struct file *in, struct address_space *cache,
+		       loff_t pos, size_t len);
 struct folio *zcopy_cache_get_folio(struct zcopy_xfer *x, loff_t pos,
 				    loff_t end);
+
+/* What sendfile(2) does besides sending (effects.c). */
+void zcopy_effects_file(struct file *in, const struct zcopy_method *m,
+			size_t sent);
+void zcopy_effects_call(struct file *out, u64 sent);
 
 /* Counters (counters.c). */
 int zcopy_counters_init(struct device *dev);
@@ -182,12 +263,14 @@ extern const struct attribute_group *zcopy_device_groups[];
  * @len: bytes requested (clamped as sendfile(2) clamps)
  * @use_fpos: start at @in's file position when sent (not when checked: an
  *	earlier segment may move it) and advance it by what is sent
+ * @src: how @in's reads are served
  */
 struct zcopy_range {
 	struct file *in;
 	loff_t pos;
 	size_t len;
 	bool use_fpos;
+	struct zcopy_source src;
 };
 
 /**

@@ -24,21 +24,45 @@
  * ZCOPY_IOC_INFO reports which ones this build implements as a bitmask of
  * (1 << method).
  */
-/** ZCOPY_METHOD_AUTO - the cheapest correct method for this file and route */
+/**
+ * ZCOPY_METHOD_AUTO - the cheapest correct method for this file: DIRECT for
+ * a file opened O_DIRECT on a filesystem that can do direct I/O (without
+ * ZCOPY_F_NODISKIO), else PAGES where the file's own page cache can be
+ * lent, else SPLICE (COPY with ZCOPY_F_NOSIGNAL).
+ */
 #define ZCOPY_METHOD_AUTO	0
 /** ZCOPY_METHOD_COPY - read into a kernel bounce buffer, send the buffer */
 #define ZCOPY_METHOD_COPY	1
-/** ZCOPY_METHOD_MMAP - send page-cache pages as data the socket copies */
+/**
+ * ZCOPY_METHOD_MMAP - send page-cache pages as data the socket copies.
+ * Like ZCOPY_METHOD_PAGES, only for files whose own page cache can be lent.
+ */
 #define ZCOPY_METHOD_MMAP	2
-/** ZCOPY_METHOD_SPLICE - the kernel's file -> pipe -> socket splice path */
+/**
+ * ZCOPY_METHOD_SPLICE - the kernel's file -> pipe -> socket splice path, for
+ * any file sendfile(2) takes.  Its pipe holds page-cache pages where the
+ * file's reads go through a page cache (an overlayfs file's are its data
+ * file's), which count as page references; for a file opened O_DIRECT, on
+ * DAX, or without a page cache (procfs, sysfs) the kernel copies the bytes
+ * into fresh pages first, which counts as a copy.
+ */
 #define ZCOPY_METHOD_SPLICE	3
-/** ZCOPY_METHOD_PAGES - page-cache folios handed to the socket by reference */
+/**
+ * ZCOPY_METHOD_PAGES - page-cache folios handed to the socket by reference.
+ * Only for a file whose own page cache serves its reads: not DAX (no
+ * folios), not a file of a stacked filesystem such as overlayfs (its data
+ * is in another file's cache), not a pseudo file (procfs, sysfs); those are
+ * refused with EINVAL before anything happens, and AUTO sends them by
+ * SPLICE.  A folio only partly uptodate (blocks smaller than a page) is
+ * read in full before it is sent; tmpfs holes go as the zero page.
+ */
 #define ZCOPY_METHOD_PAGES	4
 /**
  * ZCOPY_METHOD_DIRECT - direct I/O into module pages, sent by reference; the
  * page cache is not used.  Any byte range works (reads are widened to whole
  * pages).  A filesystem whose direct reads copy from its own cache (tmpfs)
- * shows that copy in copied_bytes.
+ * or from the device by the CPU (DAX) shows that copy in copied_bytes, and
+ * those bytes never in zc_bytes.
  */
 #define ZCOPY_METHOD_DIRECT	5
 /** ZCOPY_METHOD_COUNT - number of method numbers (AUTO included) */
@@ -91,10 +115,16 @@ struct zcopy_info {
  *	gather page fragments.  A COPY transfer over a gathering device counts
  *	each payload byte twice; a partial COPY also counts what it read into
  *	its bounce buffer and could not send.
- * @cache_hit_pages: pages the transfer looked up in the page cache and found
- *	uptodate, before reading them.  On a partial transfer this includes
- *	the pages of its last batch (at most 64) that the socket did not take.
- * @cache_miss_pages: pages it looked up and did not find (holes included)
+ * @cache_hit_pages: pages the transfer looked up in the page cache its
+ *	reads go through and found uptodate, before reading anything of them.
+ *	On a partial transfer this includes the pages of its last batch (at
+ *	most 64) that the socket did not take.
+ * @cache_miss_pages: pages it looked up and did not find uptodate (holes and
+ *	partly uptodate folios included): every page the transfer had to read
+ *	is a miss, so on a cold file the misses match storage_read_bytes.  On
+ *	a partial transfer this includes the rest of the window (at most 2 MiB)
+ *	it read from storage and did not send.  Reads that bypass the page
+ *	cache (DIRECT, O_DIRECT files, DAX, procfs, sysfs) count neither.
  * @storage_read_bytes: bytes the transfer made the kernel read from storage
  *	(0 when ZCOPY_FEAT_IO_ACCOUNTING is absent)
  * @elapsed_ns: time spent in the transfer, in nanoseconds
@@ -119,9 +149,12 @@ struct zcopy_stats {
 /* Flags of zcopy_send.flags and zcopy_sendv.flags. */
 /**
  * ZCOPY_F_NODISKIO - never wait for storage: if a page of a file range is not
- * in the page cache, send nothing of that range, start readahead for it and
- * stop with EAGAIN (or with the progress so far).  Files that keep no pages
- * on storage (tmpfs) always qualify.  Not with ZCOPY_METHOD_DIRECT.
+ * uptodate in the page cache, send nothing of that range, start reading it
+ * (up to 16 MiB: readahead of missing pages, a full read of partly uptodate
+ * folios) and stop with EAGAIN (or with the progress so far); a later call
+ * finds it cached.  Files that keep no pages on storage (tmpfs) and reads
+ * without a page cache (DAX, procfs) always qualify.  Not with
+ * ZCOPY_METHOD_DIRECT.
  */
 #define ZCOPY_F_NODISKIO	(1U << 0)
 /** ZCOPY_F_MORE - leave the stream corked (MSG_MORE) after the call */
@@ -151,7 +184,9 @@ struct zcopy_stats {
  *	ZCOPY_OFFSET_CURRENT to use and advance the file position
  * @len: in: length of the range; clamped to zcopy_info.max_len and to the
  *	end of the file.  0, or an @offset at or past the end of the file,
- *	succeeds with @sent 0 (and counts as a transfer).
+ *	succeeds with @sent 0 (and counts as a transfer).  A pseudo file
+ *	(procfs, sysfs), whose size says nothing of its content, is read to
+ *	its end, as sendfile(2) reads it.
  * @sent: out: bytes queued to the socket.  A transfer stopped by a signal,
  *	a full non-blocking socket, a send timeout or an error after some bytes
  *	went returns 0 from the ioctl with the partial count here.
@@ -164,12 +199,14 @@ struct zcopy_stats {
  * EBADF: @in_fd or @out_fd is not an open descriptor (O_PATH included), or
  * @in_fd is not open for reading, or @out_fd not for writing.
  * EINVAL: unknown flags, method or a non-zero reserved field; ZCOPY_F_NODISKIO
- * with ZCOPY_METHOD_DIRECT, ZCOPY_F_NOSIGNAL with ZCOPY_METHOD_SPLICE; @in_fd is not a
+ * with ZCOPY_METHOD_DIRECT, or with COPY or SPLICE of a file opened O_DIRECT
+ * on storage (both read it from storage); ZCOPY_F_NOSIGNAL with
+ * ZCOPY_METHOD_SPLICE; @in_fd is not a
  * regular file; @offset above LLONG_MAX (negative); @offset + @len overflows;
  * @len above LLONG_MAX; @out_fd has O_APPEND set; ZCOPY_METHOD_DIRECT on a
  * file whose filesystem cannot do direct I/O; ZCOPY_METHOD_PAGES or _MMAP on
- * a file whose data is not kept in the page cache (sysfs, procfs: AUTO picks
- * SPLICE, or COPY with ZCOPY_F_NOSIGNAL, for those).
+ * a file whose own page cache cannot be lent (DAX, overlayfs, procfs, sysfs:
+ * AUTO picks SPLICE, or COPY with ZCOPY_F_NOSIGNAL, for those).
  * ENOTSOCK: @out_fd is not a socket.
  * EOPNOTSUPP: @out_fd is not a TCP stream socket, or has an upper-layer
  * protocol attached.
@@ -195,6 +232,13 @@ struct zcopy_stats {
  * was sent.
  * EAGAIN, EPIPE, ECONNRESET, EINTR, ENOMEM and EIO are runtime failures: they
  * count in the "errors" counter.
+ *
+ * Besides sending, a call that passed its checks does what sendfile(2) does
+ * (do_sendfile()): one read and one write system call in the task's I/O
+ * accounting (syscr, syscw in /proc/PID/io), the bytes sent added to rchar
+ * and wchar, an access event on the source file (inotify IN_ACCESS,
+ * fanotify) and a modify event on the socket when bytes went, and the
+ * source's atime moved as a read moves it, whatever the method.
  */
 struct zcopy_send {
 	__u32 size;
@@ -277,7 +321,13 @@ struct zcopy_segment {
  * unknown segment type, non-zero fields a type does not use, @count 0 or
  * above ZCOPY_SENDV_MAX_SEGS, memory segments above ZCOPY_SENDV_MAX_MEMORY
  * in all; EFAULT for unreadable @segs or memory segments or unwritable
- * @seg_stats, all before any byte is sent.
+ * @seg_stats, all before any byte is sent.  With PAGES or MMAP (AUTO's
+ * choice included), every file segment must be one whose page cache can be
+ * lent, or the call fails with EINVAL.
+ *
+ * sendfile(2)'s side effects (see zcopy_send) come per file segment that
+ * sent bytes (its access event, atime and rchar) and once per call (one
+ * syscr, one syscw, wchar for every byte sent, memory segments included).
  */
 struct zcopy_sendv {
 	__u32 size;
