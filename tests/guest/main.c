@@ -31,7 +31,7 @@
 
 static const char *const group_names[] = {
 	"transfer", "badinput", "faults", "counters", "sendv", "flags",
-	"parity",
+	"parity", "sidefx",
 };
 #define NGROUPS ARRAY_SIZE(group_names)
 #define REAP_GRACE_MS 3000
@@ -46,7 +46,8 @@ static void usage(FILE *out)
 		"/mnt/ext4 an ext4 filesystem.\n"
 		"\n"
 		"  --group NAME  run only this group (repeatable): transfer, badinput,\n"
-		"                faults, counters, sendv, flags, parity; default: all\n"
+		"                faults, counters, sendv, flags, parity, sidefx;\n"
+		"                default: all\n"
 		"  --list        print the test names and exit\n"
 		"  --help        print this help and exit\n"
 		"\n"
@@ -343,6 +344,7 @@ int main(int argc, char **argv)
 	sendv_register(&reg);
 	flags_register(&reg);
 	parity_register(&reg);
+	sidefx_register(&reg);
 	if (list) {
 		for (size_t i = 0; i < reg.n; i++)
 			if (group_selected(mask, reg.tests[i].group))

@@ -313,6 +313,7 @@ void failnth_register(struct registry *r);
 void sendv_register(struct registry *r);
 void flags_register(struct registry *r);
 void parity_register(struct registry *r);
+void sidefx_register(struct registry *r);
 
 /* Descriptors a call must refuse (t_parity.c).  K_GOOD is the caller's
  * valid one; the file kinds open an empty scratch file on tmpfs. */
