@@ -81,17 +81,27 @@ int zcopy_lend_file(struct zcopy_lend *l, struct zcopy_xfer *x, loff_t *pos,
 	struct inode *inode = file_inode(x->in);
 
 	while (!zcopy_lend_full(l) && *pos < end) {
-		loff_t isize = i_size_read(inode);
 		struct folio *folio;
+		loff_t isize;
 		size_t off, n;
 
-		if (*pos >= isize)
+		if (*pos >= i_size_read(inode))
 			break;
 		folio = zcopy_cache_get_folio(x, *pos, end);
 		if (IS_ERR(folio))
 			return PTR_ERR(folio);
 		if (!folio)
 			break;
+		/*
+		 * After the folio, as filemap_read() does: a file truncated
+		 * while it was read must not send what the folio holds past
+		 * the new end (zeroes a read past EOF made up).
+		 */
+		isize = i_size_read(inode);
+		if (*pos >= isize) {
+			folio_put(folio);
+			break;
+		}
 		off = offset_in_folio(folio, *pos);
 		n = min3(folio_size(folio) - off, (size_t)(end - *pos),
 			 (size_t)(isize - *pos));

@@ -31,6 +31,12 @@ src=$cache/src-$srcver
 out=$cache/kernel-$flavour-$key
 mkdir -p "$cache"
 
+# A kernel built before is used as it is, whatever else is building.
+if [ -f "$out/.complete" ]; then
+	echo "$out"
+	exit 0
+fi
+
 # One build at a time per cache: two makes in one tree corrupt it.
 exec 9>"$cache/.lock"
 flock 9
