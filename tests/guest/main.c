@@ -121,31 +121,14 @@ static int setup_loopback(struct tctx *t)
 	return t->lo_ifindex ? 0 : fail_errno(t, "if_nametoindex(\"lo\")");
 }
 
-static int setup_fs(struct tctx *t, const struct fsdesc *fs)
-{
-	struct statfs sf;
-
-	if (statfs(fs->mount, &sf) != 0)
-		return fail_errno(t, "statfs %s", fs->mount);
-	if (sf.f_type != fs->magic)
-		return fail(t, "%s is not %s (f_type 0x%lx)", fs->mount,
-			    fs->name, (long)sf.f_type);
-	if (mkdir(fs->dir, 0755) != 0 && errno != EEXIST)
-		return fail_errno(t, "mkdir %s", fs->dir);
-	/* Files of an earlier run might not be hot any more. */
-	if (workdir_clean(fs) != 0)
-		return fail_errno(t, "clean %s", fs->dir);
-	return 0;
-}
-
 static int setup_tmpfs(struct tctx *t)
 {
-	return setup_fs(t, &fs_list[FS_TMPFS]);
+	return workdir_prepare(t, &fs_list[FS_TMPFS]);
 }
 
 static int setup_ext4(struct tctx *t)
 {
-	return setup_fs(t, &fs_list[FS_EXT4]);
+	return workdir_prepare(t, &fs_list[FS_EXT4]);
 }
 
 static unsigned int setup(struct tctx *t)
