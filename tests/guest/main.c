@@ -31,7 +31,7 @@
 
 static const char *const group_names[] = {
 	"transfer", "badinput", "faults", "counters", "sendv", "flags",
-	"parity",
+	"parity", "world", "nic",
 };
 #define NGROUPS ARRAY_SIZE(group_names)
 #define REAP_GRACE_MS 3000
@@ -43,10 +43,12 @@ static void usage(FILE *out)
 		"\n"
 		"Checks the zcopy module's contract through " DEV_PATH ".\n"
 		"Run as root in the test guest: module loaded, lo up, /tmp a tmpfs,\n"
-		"/mnt/ext4 an ext4 filesystem.\n"
+		"/mnt/ext4 an ext4 filesystem; the world and nic groups use what\n"
+		"tests/qemu/init sets up, where it is there.\n"
 		"\n"
 		"  --group NAME  run only this group (repeatable): transfer, badinput,\n"
-		"                faults, counters, sendv, flags, parity; default: all\n"
+		"                faults, counters, sendv, flags, parity, world, nic;\n"
+		"                default: all\n"
 		"  --list        print the test names and exit\n"
 		"  --help        print this help and exit\n"
 		"\n"
@@ -141,6 +143,7 @@ static unsigned int setup(struct tctx *t)
 		{ "loopback", setup_loopback },
 		{ "tmpfs", setup_tmpfs },
 		{ "ext4", setup_ext4 },
+		{ "world", world_setup },
 	};
 	unsigned int failed = 0;
 
@@ -326,6 +329,8 @@ int main(int argc, char **argv)
 	sendv_register(&reg);
 	flags_register(&reg);
 	parity_register(&reg);
+	world_register(&reg);
+	nic_register(&reg);
 	if (list) {
 		for (size_t i = 0; i < reg.n; i++)
 			if (group_selected(mask, reg.tests[i].group))
@@ -364,6 +369,7 @@ int main(int argc, char **argv)
 	for (int f = 0; f < FS_COUNT; f++)
 		if (workdir_clean(&fs_list[f]) == 0)
 			rmdir(fs_list[f].dir);
+	world_cleanup();
 	printf("guest: %u passed, %u failed\n", passed, failed);
 	free(reg.tests);
 	return failed ? 1 : 0;

@@ -370,6 +370,20 @@ void failnth_register(struct registry *r);
 void sendv_register(struct registry *r);
 void flags_register(struct registry *r);
 void parity_register(struct registry *r);
+/*
+ * The statistics a path must report (t_world.c; t_nic.c uses them too).
+ * want_costs(): stats.method @method (resolved), zc_bytes, copied_bytes
+ * and the route bits on a route with or without SG; @splice_copies: the
+ * file's splice_read copies into fresh pages (DAX, O_DIRECT, procfs).
+ * The page counts of a hot file, of a file with no page cache of its
+ * own, and of DIRECT (not pinned) are set by the other three.
+ */
+void want_costs(struct want *w, unsigned int method, bool splice_copies,
+		uint64_t sent, bool sg);
+void want_hot(struct want *w, uint64_t start, uint64_t sent);
+void want_no_cache(struct want *w);
+void want_free_pages(struct want *w);
+
 void world_register(struct registry *r);
 void nic_register(struct registry *r);
 
