@@ -32,7 +32,7 @@ check harness/mount_thp mounted /mnt/thp tmpfs huge=always
 check harness/nic_tx0_e1000 sh -c \
 	'[ "$(basename "$(readlink /sys/class/net/tx0/device/driver)")" = e1000 ]'
 check harness/nic_rx_netns sh -c \
-	'ip -n rx -o addr show dev rx0 | grep -q "inet 169.254.1.2/16"'
+	'/bin/ip -n rx -o addr show dev rx0 | grep -q "inet 169.254.1.2/16"'
 
 check harness/load_with_zcopyctl zcopyctl load
 check harness/device_node test -c /dev/zcopy
