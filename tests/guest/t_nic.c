@@ -31,6 +31,7 @@
 struct ncase {
 	unsigned int method;
 	bool sg;
+	bool odirect;	/* from ext4 opened O_DIRECT: SPLICE copies */
 };
 
 /* ETHTOOL_GSG or ETHTOOL_SSG on the e1000; @val in and out. */
@@ -71,9 +72,9 @@ static int set_sg(struct tctx *t, bool on)
 
 static int nic_send(struct tctx *t, const struct ncase *c)
 {
-	/* DIRECT needs a filesystem with direct I/O; the others the page
-	 * cache of tmpfs, whose pages go by reference. */
-	const bool direct = c->method == ZCOPY_METHOD_DIRECT;
+	/* DIRECT and O_DIRECT need a filesystem with direct I/O; the others
+	 * the page cache of tmpfs, whose pages go by reference. */
+	const bool direct = c->method == ZCOPY_METHOD_DIRECT || c->odirect;
 	const struct fsdesc *fs = &fs_list[direct ? FS_EXT4 : FS_TMPFS];
 	const unsigned int m = method_resolved(c->method);
 	const struct rx_more more = { .netns = RX_NETNS, .addr = RX_ADDR };
@@ -89,14 +90,22 @@ static int nic_send(struct tctx *t, const struct ncase *c)
 	int rc;
 
 	o.fd = tfile_open(t, fs, NIC_FSIZE, &f);
+	if (o.fd >= 0 && c->odirect) {
+		close(o.fd);
+		o.fd = open(f.path, O_RDONLY | O_DIRECT | O_CLOEXEC);
+		if (o.fd < 0)
+			fail_errno(t, "open %s O_DIRECT", f.path);
+	}
 	if (o.fd < 0)
 		return -1;
 	o.spec = (struct rx_spec){ f.seed, 0, 0 };
-	want_costs(&w, m, false, NIC_FSIZE, c->sg);
+	want_costs(&w, m, c->odirect, NIC_FSIZE, c->sg);
 	w.route_set |= ZCOPY_ROUTE_CSUM;
 	w.ifindex = if_nametoindex(TX_DEV);
-	if (direct)
+	if (m == ZCOPY_METHOD_DIRECT)
 		want_free_pages(&w);
+	else if (c->odirect)
+		want_no_cache(&w);
 	else
 		want_hot(&w, 0, NIC_FSIZE);
 	rc = send_checked(t, &o);
@@ -141,17 +150,25 @@ void nic_register(struct registry *r)
 	if (!if_nametoindex(TX_DEV) || access(RX_NETNS, F_OK) != 0)
 		return;
 	for (int sg = 1; sg >= 0; sg--) {
+		struct ncase *c;
+
 		for (size_t i = 0; i < ARRAY_SIZE(methods); i++) {
-			struct ncase *c = xcalloc(1, sizeof(*c));
 			struct test *tc;
 
-			*c = (struct ncase){ methods[i], sg };
+			c = xcalloc(1, sizeof(*c));
+			*c = (struct ncase){ methods[i], sg, false };
 			tc = reg_add(r, "nic", nic_test, c, "e1000-%s-%s",
 				     sg ? "sg" : "nosg",
 				     method_desc[c->method].name);
 			if (c->method == ZCOPY_METHOD_DIRECT)
 				tc->need = NEED_DIRECT;
 		}
+		/* A file whose splice_read copies (contract item 5: SPLICE
+		 * copies it once, twice without SG). */
+		c = xcalloc(1, sizeof(*c));
+		*c = (struct ncase){ ZCOPY_METHOD_SPLICE, sg, true };
+		reg_add(r, "nic", nic_test, c, "e1000-%s-splice-odirect",
+			sg ? "sg" : "nosg");
 	}
 	reg_add(r, "nic", sg_restored, NULL, "e1000-sg-restored");
 }

@@ -318,19 +318,32 @@ static int make_cold(struct tctx *t, int fd, uint64_t size)
 		if (left <= 0)
 			return (int)left;
 	}
-	return fail(t, "%ld pages still cached after drop_caches, %d times %d ms apart",
+	return fail(t, "%ld pages still cached after drop_caches, %d times %d ms apart (still referenced?)",
 		    left, COLD_TRIES, COLD_PAUSE_MS);
 }
 
-/* The file of @c, opened as the case wants it and hot or cold. */
+/*
+ * The file of @c, opened as the case wants it and hot or cold.  A cold
+ * file is the test's own: a page some earlier transfer left referenced
+ * can then only fail the test that left it.
+ */
 static int wcase_open(struct tctx *t, const struct wcase *c, struct tfile *f)
 {
-	int fd = tfile_open(t, c->w->fs, c->fsize, f);
+	int fd;
 
+	if (c->temp == COLD) {
+		fd = private_file(t, c->w->fs, c->fsize, "cold", f);
+		if (fd >= 0 && make_cold(t, fd, c->fsize) != 0) {
+			close(fd);
+			unlink(f->path);
+			return -1;
+		}
+		return fd;
+	}
+	fd = tfile_open(t, c->w->fs, c->fsize, f);
 	if (fd < 0)
 		return -1;
-	if (c->temp == COLD ? make_cold(t, fd, c->fsize) :
-	    read_through(t, fd)) {
+	if (read_through(t, fd)) {
 		close(fd);
 		return -1;
 	}
@@ -364,7 +377,15 @@ static int wcase_test(struct tctx *t, const void *arg)
 	o.spec = (struct rx_spec){ f.seed, c->offset, 0 };
 	wcase_want(c, sent, &w, t);
 	rc = send_checked(t, &o);
+	/* Every page the transfer read in must be droppable again once the
+	 * socket is done with it: one that stays was never let go. */
+	if (!rc && c->temp == COLD) {
+		snprintf(t->where, sizeof(t->where), "after the transfer");
+		rc = make_cold(t, o.fd, c->fsize);
+	}
 	close(o.fd);
+	if (c->temp == COLD)
+		unlink(f.path);
 	return rc;
 }
 
