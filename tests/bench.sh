@@ -81,8 +81,9 @@ busy() {
 }
 busy "before the run"
 echo "bench: booting the bench kernel under QEMU (log: $log)"
-# One vCPU: sender and receiver share it (the receiver runs SCHED_IDLE, and
-# rx s/GiB says what it took).  Two (ZCOPY_QEMU_SMP=2,sockets=2) let them
+# One vCPU, where make check boots two: the bench compares rows, and only
+# one vCPU keeps TCG's timings comparable between them.  Sender and receiver
+# share it (the receiver runs SCHED_IDLE, and rx s/GiB says what it took).  Two (ZCOPY_QEMU_SMP=2,sockets=2) let them
 # run apart, but under TCG on a small host every cross-CPU free and IPI
 # stalls both vCPUs, the guest charges those stalls to both processes as CPU
 # time, and rows swung by 10x from run to run whenever another guest shared

@@ -15,16 +15,23 @@ make -s -C "$top" KDIR="$kdir" modules-all guest-progs || exit 1
 "$top/tests/qemu/mkinitramfs.sh" "$build/check-initramfs.cpio.gz" "$kdir" \
 	"$top/module/zcopy.ko" "$top/tests/kunit/zcopy_kunit.ko" -- \
 	"$top/userspace/zcopyctl" "$top/tests/guest/zcopy-guest-tests" \
-	"$top/tests/guest/zcopy-guest-tests32" "$top/tests/guest/zcopy-stress" ||
-	exit 1
-rm -f "$build/ext4.img"
-truncate -s 512M "$build/ext4.img"
-mkfs.ext4 -q -F "$build/ext4.img" || exit 1
+	"$top/tests/guest/zcopy-guest-tests32" "$top/tests/guest/zcopy-stress" \
+	"$(command -v ip)" "$(command -v mke2fs)" || exit 1
+# The disks, in the order init mounts them: ext4 (4 KiB blocks), ext4 with
+# 1 KiB blocks (pages partly uptodate), XFS (its mkfs wants 300 MiB).
+disks=("$build/ext4.img" "$build/ext4-1k.img" "$build/xfs.img")
+rm -f "${disks[@]}"
+truncate -s 512M "$build/ext4.img" && mkfs.ext4 -q -F "$build/ext4.img" &&
+truncate -s 64M "$build/ext4-1k.img" &&
+mkfs.ext4 -q -F -b 1024 "$build/ext4-1k.img" &&
+truncate -s 320M "$build/xfs.img" && mkfs.xfs -q -f "$build/xfs.img" || exit 1
 
 echo "check: host checks"
 "$top/tests/host-checks.sh" >"$build/host.log"
 echo "check: booting the test kernel (log: $log)"
-"$top/tests/qemu/boot.sh" "$kdir/arch/x86/boot/bzImage" \
+# memmap=128M!1536M: 128 MiB of the guest's 2048 become emulated pmem
+# (/dev/pmem0) for ext4 on DAX; the NICs on a hub for group nic.
+ZCOPY_QEMU_NET=hub "$top/tests/qemu/boot.sh" "$kdir/arch/x86/boot/bzImage" \
 	"$build/check-initramfs.cpio.gz" check "$log" "$timeout" \
-	"$build/ext4.img" -- ${ZCOPY_CHECK_ARGS:-} >/dev/null
+	"${disks[@]}" -- 'memmap=128M!1536M' ${ZCOPY_CHECK_ARGS:-} >/dev/null
 "$top/tests/judge.sh" "$build/host.log" "$log"

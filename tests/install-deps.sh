@@ -5,7 +5,7 @@ set -eu
 
 pkgs="build-essential bc bison flex libelf-dev libssl-dev cpio kmod xz-utils
       linux-source-6.12 qemu-system-x86 busybox-static libkmod-dev pkg-config
-      e2fsprogs linux-headers-amd64 gcc-multilib"
+      e2fsprogs linux-headers-amd64 gcc-multilib xfsprogs iproute2"
 pkgs="$pkgs ${ZCOPY_EXTRA_PKGS:-}"
 
 missing=

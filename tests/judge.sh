@@ -27,7 +27,7 @@ in_kunit && /^[ \t]*(not )?ok [0-9]+ / {
 /^PASS [^ ]+$/ { split($2, g, "/"); pass[g[1]]++; groups[g[1]] = 1; next }
 /^FAIL / { split($2, g, "/"); sub(/:$/, "", g[1]); fail[g[1]]++; groups[g[1]] = 1; print; next }
 /^ZCOPY-GUEST-END:/ { ended = 1 }
-/BUG:|WARNING:|Oops:|Kernel panic|UBSAN:|KASAN:|possible circular locking|possible recursive locking|inconsistent lock state|unreferenced object|blocked for more than|Call Trace:|ZCOPY-HOST: guest timed out/ {
+/BUG:|WARNING:|Oops:|Kernel panic|UBSAN:|KASAN:|possible circular locking|possible recursive locking|inconsistent lock state|unreferenced object|blocked for more than|Call Trace:|rcu: INFO|self-detected stall|detected stalls on CPUs|ZCOPY-HOST: guest timed out/ {
 	reports++
 	if (reports <= 20) print "kernel report: " $0
 }

@@ -8,11 +8,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include "zct.h"
@@ -202,11 +204,27 @@ int set_nonblock(int fd)
 	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
+int listener_at(struct sockaddr_storage *addr, socklen_t *addrlen)
+{
+	int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)addr, *addrlen) != 0 ||
+	    listen(fd, 4) != 0 ||
+	    getsockname(fd, (struct sockaddr *)addr, addrlen) != 0) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
 int loopback_listener(int family, struct sockaddr_storage *addr,
 		      socklen_t *addrlen)
 {
-	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
 	memset(addr, 0, sizeof(*addr));
 	if (family == AF_INET6) {
 		struct sockaddr_in6 *a = (struct sockaddr_in6 *)addr;
@@ -221,18 +239,27 @@ int loopback_listener(int family, struct sockaddr_storage *addr,
 		a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 		*addrlen = sizeof(*a);
 	}
-	if (fd < 0)
-		return -1;
-	if (bind(fd, (struct sockaddr *)addr, *addrlen) != 0 ||
-	    listen(fd, 4) != 0 ||
-	    getsockname(fd, (struct sockaddr *)addr, addrlen) != 0) {
-		int err = errno;
+	return listener_at(addr, addrlen);
+}
 
-		close(fd);
-		errno = err;
-		return -1;
+long resident_pages(struct tctx *t, int fd, uint64_t size)
+{
+	const size_t pages = (size + 4095) >> ZC_PAGE_SHIFT;
+	unsigned char *vec = malloc(pages ? pages : 1);
+	void *m = size ? mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0) : NULL;
+	long n = -1;
+
+	if (!vec || m == MAP_FAILED || (size && mincore(m, size, vec) != 0)) {
+		fail_errno(t, "mincore");
+	} else {
+		n = 0;
+		for (size_t i = 0; i < pages; i++)
+			n += vec[i] & 1;
 	}
-	return fd;
+	if (m && m != MAP_FAILED)
+		munmap(m, size);
+	free(vec);
+	return n;
 }
 
 void send_req(struct zcopy_send *req, int in_fd, int out_fd,

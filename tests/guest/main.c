@@ -31,7 +31,7 @@
 
 static const char *const group_names[] = {
 	"transfer", "badinput", "faults", "counters", "sendv", "flags",
-	"parity", "sidefx",
+	"parity", "sidefx", "world", "nic",
 };
 #define NGROUPS ARRAY_SIZE(group_names)
 #define REAP_GRACE_MS 3000
@@ -43,10 +43,11 @@ static void usage(FILE *out)
 		"\n"
 		"Checks the zcopy module's contract through " DEV_PATH ".\n"
 		"Run as root in the test guest: module loaded, lo up, /tmp a tmpfs,\n"
-		"/mnt/ext4 an ext4 filesystem.\n"
+		"/mnt/ext4 an ext4 filesystem; the world and nic groups use what\n"
+		"tests/qemu/init sets up, where it is there.\n"
 		"\n"
 		"  --group NAME  run only this group (repeatable): transfer, badinput,\n"
-		"                faults, counters, sendv, flags, parity, sidefx;\n"
+		"                faults, counters, sendv, flags, parity, sidefx, world, nic;\n"
 		"                default: all\n"
 		"  --list        print the test names and exit\n"
 		"  --help        print this help and exit\n"
@@ -122,31 +123,14 @@ static int setup_loopback(struct tctx *t)
 	return t->lo_ifindex ? 0 : fail_errno(t, "if_nametoindex(\"lo\")");
 }
 
-static int setup_fs(struct tctx *t, const struct fsdesc *fs)
-{
-	struct statfs sf;
-
-	if (statfs(fs->mount, &sf) != 0)
-		return fail_errno(t, "statfs %s", fs->mount);
-	if (sf.f_type != fs->magic)
-		return fail(t, "%s is not %s (f_type 0x%lx)", fs->mount,
-			    fs->name, (long)sf.f_type);
-	if (mkdir(fs->dir, 0755) != 0 && errno != EEXIST)
-		return fail_errno(t, "mkdir %s", fs->dir);
-	/* Files of an earlier run might not be hot any more. */
-	if (workdir_clean(fs) != 0)
-		return fail_errno(t, "clean %s", fs->dir);
-	return 0;
-}
-
 static int setup_tmpfs(struct tctx *t)
 {
-	return setup_fs(t, &fs_list[FS_TMPFS]);
+	return workdir_prepare(t, &fs_list[FS_TMPFS]);
 }
 
 static int setup_ext4(struct tctx *t)
 {
-	return setup_fs(t, &fs_list[FS_EXT4]);
+	return workdir_prepare(t, &fs_list[FS_EXT4]);
 }
 
 static unsigned int setup(struct tctx *t)
@@ -159,6 +143,7 @@ static unsigned int setup(struct tctx *t)
 		{ "loopback", setup_loopback },
 		{ "tmpfs", setup_tmpfs },
 		{ "ext4", setup_ext4 },
+		{ "world", world_setup },
 	};
 	unsigned int failed = 0;
 
@@ -345,6 +330,8 @@ int main(int argc, char **argv)
 	flags_register(&reg);
 	parity_register(&reg);
 	sidefx_register(&reg);
+	world_register(&reg);
+	nic_register(&reg);
 	if (list) {
 		for (size_t i = 0; i < reg.n; i++)
 			if (group_selected(mask, reg.tests[i].group))
@@ -383,6 +370,7 @@ int main(int argc, char **argv)
 	for (int f = 0; f < FS_COUNT; f++)
 		if (workdir_clean(&fs_list[f]) == 0)
 			rmdir(fs_list[f].dir);
+	world_cleanup();
 	printf("guest: %u passed, %u failed\n", passed, failed);
 	free(reg.tests);
 	return failed ? 1 : 0;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include "zct.h"
 
@@ -140,4 +141,21 @@ int workdir_clean(const struct fsdesc *fs)
 	}
 	closedir(d);
 	return rc;
+}
+
+int workdir_prepare(struct tctx *t, const struct fsdesc *fs)
+{
+	struct statfs sf;
+
+	if (statfs(fs->mount, &sf) != 0)
+		return fail_errno(t, "statfs %s", fs->mount);
+	if (sf.f_type != fs->magic)
+		return fail(t, "%s is not %s (f_type 0x%lx)", fs->mount,
+			    fs->name, (long)sf.f_type);
+	if (mkdir(fs->dir, 0755) != 0 && errno != EEXIST)
+		return fail_errno(t, "mkdir %s", fs->dir);
+	/* Files of an earlier run might not be hot any more. */
+	if (workdir_clean(fs) != 0)
+		return fail_errno(t, "clean %s", fs->dir);
+	return 0;
 }

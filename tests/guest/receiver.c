@@ -8,12 +8,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <arpa/inet.h>
 
 #include "zct.h"
 
@@ -47,6 +49,17 @@ static void expect_fill(const struct rx_spec *s, uint64_t pos,
 	}
 }
 
+/* Given bytes; past their end a zero, which may match: the count will
+ * not. */
+static void expect_copy(const struct rx_more *m, uint64_t pos,
+			unsigned char *buf, size_t len)
+{
+	memset(buf, 0, len);
+	if (pos < m->nbytes)
+		memcpy(buf, m->bytes + pos,
+		       len < m->nbytes - pos ? len : (size_t)(m->nbytes - pos));
+}
+
 /* A punched range reads as zeroes: where those came, expect them. */
 static void expect_hole(const struct rx_more *s, uint64_t pos,
 			const unsigned char *got, unsigned char *want, size_t n)
@@ -62,7 +75,10 @@ static void rx_check(const struct rx_spec *s, const struct rx_more *m,
 {
 	/* After the first wrong byte only the count matters. */
 	if (rep->bad_at == RX_NO_MISMATCH) {
-		expect_fill(s, rep->bytes, want, n);
+		if (m->bytes)
+			expect_copy(m, rep->bytes, want, n);
+		else
+			expect_fill(s, rep->bytes, want, n);
 		if (m->hole_end > rep->bytes && m->hole_start < rep->bytes + n)
 			expect_hole(m, rep->bytes, got, want, n);
 		if (memcmp(got, want, n) != 0) {
@@ -194,6 +210,49 @@ rx_child(int lfd, enum rx_mode mode, const struct rx_spec *spec,
 	_exit(0);
 }
 
+/*
+ * A listener inside the network namespace more->netns.  A socket belongs
+ * to the namespace it was created in, whoever uses it later: so the test
+ * process enters the namespace just for socket() and comes back, and the
+ * receiver child forked next accepts and reads in the namespace.
+ */
+static int netns_listener(struct tctx *t, const struct rx_more *more,
+			  struct sockaddr_storage *addr, socklen_t *alen)
+{
+	struct sockaddr_in *a = (struct sockaddr_in *)addr;
+	int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	int ns = open(more->netns, O_RDONLY | O_CLOEXEC);
+	int lfd = -1, back;
+
+	memset(addr, 0, sizeof(*addr));
+	a->sin_family = AF_INET;
+	*alen = sizeof(*a);
+	if (self < 0 || ns < 0 || inet_pton(AF_INET, more->addr,
+					    &a->sin_addr) != 1) {
+		fail_errno(t, "receiver: open %s, or address %s", more->netns,
+			   more->addr);
+	} else if (setns(ns, CLONE_NEWNET) != 0) {
+		fail_errno(t, "receiver: setns %s", more->netns);
+	} else {
+		lfd = listener_at(addr, alen);
+		if (lfd < 0)
+			fail_errno(t, "receiver: listen on %s in %s",
+				   more->addr, more->netns);
+		back = setns(self, CLONE_NEWNET);
+		if (back != 0) {
+			fail_errno(t, "receiver: setns back from %s",
+				   more->netns);
+			close(lfd);
+			lfd = -1;
+		}
+	}
+	if (self >= 0)
+		close(self);
+	if (ns >= 0)
+		close(ns);
+	return lfd;
+}
+
 int receiver_start(struct tctx *t, struct receiver *r, int family,
 		   enum rx_mode mode, const struct rx_spec *spec)
 {
@@ -212,10 +271,16 @@ int receiver_start_ex(struct tctx *t, struct receiver *r, int family,
 
 	memset(r, 0, sizeof(*r));
 	r->sock = r->ctl = r->report = -1;
-	lfd = loopback_listener(family, &addr, &alen);
-	if (lfd < 0)
-		return fail_errno(t, "receiver: listen on %s loopback",
-				  family == AF_INET6 ? "IPv6" : "IPv4");
+	if (more->netns) {
+		lfd = netns_listener(t, more, &addr, &alen);
+		if (lfd < 0)
+			return -1;
+	} else {
+		lfd = loopback_listener(family, &addr, &alen);
+		if (lfd < 0)
+			return fail_errno(t, "receiver: listen on %s loopback",
+					  family == AF_INET6 ? "IPv6" : "IPv4");
+	}
 	if (pipe2(ctl, O_CLOEXEC) != 0)
 		return fail_errno(t, "receiver: pipe");
 	if (pipe2(rep, O_CLOEXEC) != 0)

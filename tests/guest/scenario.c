@@ -62,48 +62,84 @@ static int check_within(struct tctx *t, const char *what, uint64_t got,
 		    (unsigned long long)got);
 }
 
+static int check_span(struct tctx *t, const char *what, uint64_t got,
+		      struct span want)
+{
+	if (want.hi == UINT64_MAX && got >= want.lo)
+		return 0;
+	if (want.hi == UINT64_MAX)
+		return fail(t, "%s: expected at least %llu, got %llu", what,
+			    (unsigned long long)want.lo,
+			    (unsigned long long)got);
+	return check_within(t, what, got, want.lo, want.hi);
+}
+
+int want_check(struct tctx *t, const struct zcopy_stats *s, uint64_t sent,
+	       const struct want *w)
+{
+	if (s->method != w->method)
+		return fail(t, "stats.method: expected %u (%s), got %u",
+			    w->method, method_desc[w->method].name, s->method);
+	if (s->reserved)
+		return fail(t, "stats.reserved: expected 0, got %u", s->reserved);
+	if (check_span(t, "stats.zc_bytes", s->zc_bytes, w->zc) ||
+	    check_span(t, "stats.copied_bytes", s->copied_bytes, w->copied))
+		return -1;
+	/* A transfer that sent nothing may end before looking at the route. */
+	if (sent && ((s->route & w->route_set) != w->route_set ||
+		     (s->route & w->route_clear)))
+		return fail(t, "stats.route: expected 0x%x set and 0x%x clear, got 0x%x",
+			    w->route_set, w->route_clear, s->route);
+	if (sent && s->ifindex != w->ifindex)
+		return fail(t, "stats.ifindex: expected %u, got %u",
+			    w->ifindex, s->ifindex);
+	if (check_span(t, "stats.cache_hit_pages", s->cache_hit_pages, w->hit) ||
+	    check_span(t, "stats.cache_miss_pages", s->cache_miss_pages,
+		       w->miss) ||
+	    check_span(t, "stats.storage_read_bytes", s->storage_read_bytes,
+		       w->storage))
+		return -1;
+	if (w->lookups != UINT64_MAX &&
+	    s->cache_hit_pages + s->cache_miss_pages != w->lookups)
+		return fail(t, "stats.cache_hit_pages %llu + cache_miss_pages %llu: expected %llu pages looked up",
+			    (unsigned long long)s->cache_hit_pages,
+			    (unsigned long long)s->cache_miss_pages,
+			    (unsigned long long)w->lookups);
+	return 0;
+}
+
 int check_stats(struct tctx *t, const struct zcopy_send *req,
 		unsigned int method, uint64_t start, uint64_t want_sent,
 		bool partial)
 {
-	const struct zcopy_stats *s = &req->stats;
 	const unsigned int m = method_resolved(method);
 	const struct method_desc *d = &method_desc[m];
-	const uint32_t route = ZCOPY_ROUTE_SG | ZCOPY_ROUTE_KNOWN;
 	const uint64_t pages = pages_touched(start, want_sent);
 	const uint64_t slack = partial ? PARTIAL_SLACK_PAGES : 0;
 	const uint64_t copied = (uint64_t)d->copied_ratio * want_sent;
+	struct want w = {
+		.method = m,
+		.zc = SPAN_EXACT(d->zc_ratio * want_sent),
+		/* Bytes read into COPY's bounce buffer and not taken by the
+		 * socket still count as copied (uAPI header). */
+		.copied = d->copied_ratio == RATIO_ANY ? SPAN_ANY :
+			  (struct span){ copied, copied +
+					 (copied ? slack << ZC_PAGE_SHIFT : 0) },
+		/* Every test file was just written with write(): all pages
+		 * hot.  DIRECT reads around the page cache: its page counts
+		 * are free. */
+		.hit = m == ZCOPY_METHOD_DIRECT ? SPAN_ANY :
+		       (struct span){ pages, pages + slack },
+		.miss = m == ZCOPY_METHOD_DIRECT ? SPAN_ANY : SPAN_EXACT(0),
+		.storage = SPAN_ANY,
+		.lookups = UINT64_MAX,
+		.route_set = ZCOPY_ROUTE_SG | ZCOPY_ROUTE_KNOWN,
+		.ifindex = t->lo_ifindex,
+	};
 
 	if (check_u64(t, "sent", req->sent, want_sent))
 		return -1;
-	if (s->method != m)
-		return fail(t, "stats.method: expected %u (%s), got %u", m,
-			    d->name, s->method);
-	if (s->reserved)
-		return fail(t, "stats.reserved: expected 0, got %u", s->reserved);
-	if (check_u64(t, "stats.zc_bytes", s->zc_bytes, d->zc_ratio * want_sent))
-		return -1;
-	/* Bytes read into COPY's bounce buffer and not taken by the socket
-	 * still count as copied (uAPI header). */
-	if (d->copied_ratio != RATIO_ANY &&
-	    check_within(t, "stats.copied_bytes", s->copied_bytes, copied,
-			 copied + (copied ? slack << ZC_PAGE_SHIFT : 0)))
-		return -1;
-	/* A transfer that sent nothing may end before looking at the route. */
-	if (want_sent && (s->route & route) != route)
-		return fail(t, "stats.route: expected SG|KNOWN (0x%x) set, got 0x%x",
-			    route, s->route);
-	if (want_sent && s->ifindex != t->lo_ifindex)
-		return fail(t, "stats.ifindex: expected %u (lo), got %u",
-			    t->lo_ifindex, s->ifindex);
-	/* DIRECT reads around the page cache: its page counts are free. */
-	if (m == ZCOPY_METHOD_DIRECT)
-		return 0;
-	/* Every test file was just written with write(): all pages hot. */
-	if (check_within(t, "stats.cache_hit_pages", s->cache_hit_pages, pages,
-			 pages + slack))
-		return -1;
-	return check_u64(t, "stats.cache_miss_pages", s->cache_miss_pages, 0);
+	return want_check(t, &req->stats, want_sent, &w);
 }
 
 static int step_send(int dev, const struct scenario *sc,
@@ -173,6 +209,42 @@ int scenario_test(struct tctx *t, const struct scenario *sc)
 	if (tally_read(t, t->dev, &before) != 0)
 		return -1;
 	if (scenario_run(t, t->dev, sc, &delta) != 0)
+		return -1;
+	return tally_expect_delta(t, t->dev, &before, &delta);
+}
+
+int send_checked(struct tctx *t, const struct one_send *o)
+{
+	static const struct rx_more none;
+	struct tally before, delta;
+	struct zcopy_send req;
+	struct receiver rx;
+	int rc;
+
+	memset(&delta, 0, sizeof(delta));
+	if (receiver_start_ex(t, &rx, AF_INET, RX_READ, &o->spec,
+			      o->more ? o->more : &none) != 0 ||
+	    tally_read(t, t->dev, &before) != 0)
+		return -1;
+	send_req(&req, o->fd, rx.sock, o->method, o->offset, o->len);
+	req.flags = o->flags;
+	rc = ioctl(t->dev, ZCOPY_IOC_SEND, &req);
+	if (o->want_errno) {
+		if (expect_errno(t, "ZCOPY_IOC_SEND", rc, o->want_errno) != 0)
+			return rc == 0 ? fail(t, "ZCOPY_IOC_SEND sent %llu bytes, expected %s",
+					      (unsigned long long)req.sent,
+					      errno_name(o->want_errno)) : -1;
+	} else {
+		if (rc != 0)
+			return fail_errno(t, "ZCOPY_IOC_SEND(offset %llu, len %llu)",
+					  (unsigned long long)o->offset,
+					  (unsigned long long)o->len);
+		if (check_u64(t, "sent", req.sent, o->want_sent) ||
+		    want_check(t, &req.stats, req.sent, o->want) != 0)
+			return -1;
+		tally_add_success(&delta, &req);
+	}
+	if (receiver_finish(t, &rx, o->want_errno ? 0 : o->want_sent) != 0)
 		return -1;
 	return tally_expect_delta(t, t->dev, &before, &delta);
 }

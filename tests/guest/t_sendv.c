@@ -771,24 +771,9 @@ static int sv_err_test(struct tctx *t, const void *arg)
 /* flags: ZCOPY_F_NODISKIO                                           */
 
 /* Pages of @p in the page cache. */
-static long resident_pages(struct tctx *t, const struct piece *p)
+static long piece_resident(struct tctx *t, const struct piece *p)
 {
-	const size_t pages = (p->size + PAGE - 1) / PAGE;
-	unsigned char *vec = malloc(pages);
-	void *m = mmap(NULL, p->size, PROT_READ, MAP_SHARED, p->fd, 0);
-	long n = -1;
-
-	if (!vec || m == MAP_FAILED || mincore(m, p->size, vec) != 0) {
-		fail_errno(t, "mincore");
-	} else {
-		n = 0;
-		for (size_t i = 0; i < pages; i++)
-			n += vec[i] & 1;
-	}
-	if (m != MAP_FAILED)
-		munmap(m, p->size);
-	free(vec);
-	return n;
+	return resident_pages(t, p->fd, p->size);
 }
 
 /* Read back every file of @dir: the other tests find their files hot. */
@@ -821,7 +806,7 @@ static int evict(struct tctx *t, const struct piece *p)
 
 	if (knob_write(t, "/proc/sys/vm/drop_caches", "3") != 0)
 		return -1;
-	resident = resident_pages(t, p);
+	resident = piece_resident(t, p);
 	if (resident < 0)
 		return -1;
 	if (resident)
@@ -859,7 +844,7 @@ static int nodiskio_send(struct tctx *t, const struct nd_case *c,
 		tally_add_error(delta, c->method);
 		if (now_ms() > end)
 			return fail(t, "still EAGAIN after %u calls in %d ms, %ld of %llu pages cached: readahead never covers the range",
-				    call, NODISKIO_WAIT_MS, resident_pages(t, p),
+				    call, NODISKIO_WAIT_MS, piece_resident(t, p),
 				    (unsigned long long)((p->size + PAGE - 1) / PAGE));
 		sleep_ms(20);
 	}

@@ -89,6 +89,12 @@ int set_nonblock(int fd);
  * goes to @addr. */
 int loopback_listener(int family, struct sockaddr_storage *addr,
 		      socklen_t *addrlen);
+/* A listening TCP socket bound to @addr (its family, address and port, 0:
+ * ephemeral), which is then updated to the bound address. */
+int listener_at(struct sockaddr_storage *addr, socklen_t *addrlen);
+/* Pages of [0, @size) of @fd in the page cache (mincore), or -1 after
+ * fail(). */
+long resident_pages(struct tctx *t, int fd, uint64_t size);
 
 /* ------------------------------------------------------------------ */
 /* uAPI helpers (common.c)                                             */
@@ -134,6 +140,9 @@ int tfile_open(struct tctx *t, const struct fsdesc *fs, uint64_t size,
 	       struct tfile *f);
 /* Remove what a run left in the work directory of @fs. */
 int workdir_clean(const struct fsdesc *fs);
+/* Check that @fs is what is mounted on fs->mount, create its work
+ * directory and empty it. */
+int workdir_prepare(struct tctx *t, const struct fsdesc *fs);
 
 /* ------------------------------------------------------------------ */
 /* Receiver process (receiver.c)                                       */
@@ -159,6 +168,15 @@ struct rx_more {
 	uint64_t stop_after;	/* RX_STOP_*: bytes to read first */
 	/* Stream bytes [hole_start, hole_end) may also be 0 (punched). */
 	uint64_t hole_start, hole_end;
+	/* Non-NULL: listen on @addr (IPv4) inside this network namespace
+	 * (e.g. "/run/netns/rx"), not on loopback; the test's socket stays
+	 * in ours, so the bytes cross the NICs between the two. */
+	const char *netns;
+	const char *addr;
+	/* Non-NULL: the stream is these @nbytes bytes, not the spec's
+	 * pattern (files whose content is not ours: procfs, sysfs). */
+	const unsigned char *bytes;
+	uint64_t nbytes;
 };
 
 struct receiver {
@@ -252,6 +270,45 @@ uint64_t expected_sent(uint64_t offset, uint64_t len, uint64_t fsize);
 void scenario_single(struct scenario *sc, const struct fsdesc *fs,
 		     unsigned int method, uint64_t fsize, uint64_t offset,
 		     uint64_t len);
+/* What a transfer's statistics must say: each counter within [lo, hi]. */
+struct span {
+	uint64_t lo, hi;
+};
+#define SPAN_ANY ((struct span){ 0, UINT64_MAX })
+#define SPAN_EXACT(x) ((struct span){ (x), (x) })
+
+struct want {
+	unsigned int method;		/* stats.method (AUTO resolved) */
+	struct span zc, copied, hit, miss, storage;
+	uint64_t lookups;		/* hit + miss, or UINT64_MAX: any */
+	uint32_t route_set;		/* ZCOPY_ROUTE_* bits that must be set */
+	uint32_t route_clear;		/* ... and those that must be clear */
+	unsigned int ifindex;		/* stats.ifindex */
+};
+
+/* Check @s of a transfer that sent @sent bytes against @w. */
+int want_check(struct tctx *t, const struct zcopy_stats *s, uint64_t sent,
+	       const struct want *w);
+
+/* One ZCOPY_IOC_SEND to a fresh receiver, checked in full. */
+struct one_send {
+	int fd;
+	unsigned int method;
+	uint32_t flags;
+	uint64_t offset, len;
+	int want_errno;			/* 0: must succeed */
+	uint64_t want_sent;
+	const struct want *want;	/* the stats, if it succeeds */
+	struct rx_spec spec;		/* what the receiver must get */
+	const struct rx_more *more;	/* NULL: none */
+};
+
+/* Send, check errno or sent and stats, the received bytes, and that the
+ * counters moved by exactly the stats (or, after an error, not at all:
+ * the errors @want_errno may cause are not counted here, so use it for
+ * the refusals that move nothing). */
+int send_checked(struct tctx *t, const struct one_send *o);
+
 /* Check one successful SEND's sent and stats against the contract for a
  * hot file on loopback.  A @partial transfer (stopped before the end of
  * its range) may have read one batch more than it sent. */
@@ -314,6 +371,27 @@ void sendv_register(struct registry *r);
 void flags_register(struct registry *r);
 void parity_register(struct registry *r);
 void sidefx_register(struct registry *r);
+/*
+ * The statistics a path must report (t_world.c; t_nic.c uses them too).
+ * want_costs(): stats.method @method (resolved), zc_bytes, copied_bytes
+ * and the route bits on a route with or without SG; @splice_copies: the
+ * file's splice_read copies into fresh pages (DAX, O_DIRECT, procfs).
+ * The page counts of a hot file, of a file with no page cache of its
+ * own, and of DIRECT (not pinned) are set by the other three.
+ */
+void want_costs(struct want *w, unsigned int method, bool splice_copies,
+		uint64_t sent, bool sg);
+void want_hot(struct want *w, uint64_t start, uint64_t sent);
+void want_no_cache(struct want *w);
+void want_free_pages(struct want *w);
+
+void world_register(struct registry *r);
+void nic_register(struct registry *r);
+
+/* The world group's filesystems that are mounted: prepare their work
+ * directories (before the tests), and clean them (after). */
+int world_setup(struct tctx *t);
+void world_cleanup(void);
 
 /* Descriptors a call must refuse (t_parity.c).  K_GOOD is the caller's
  * valid one; the file kinds open an empty scratch file on tmpfs. */

@@ -2,23 +2,33 @@
 # Boot the test kernel under QEMU (TCG) with an initramfs and a job, copy the
 # serial console to LOG, and stop it after TIMEOUT seconds whatever happens.
 #
-#   boot.sh BZIMAGE INITRAMFS JOB LOG TIMEOUT [DISK.img] [-- EXTRA KERNEL ARGS]
+#   boot.sh BZIMAGE INITRAMFS JOB LOG TIMEOUT [DISK.img...] [-- EXTRA KERNEL ARGS]
+#
+# The disks become /dev/vda, /dev/vdb, ... in that order (init mounts them
+# by position).  ZCOPY_QEMU_NET=hub adds two NICs on one QEMU hub: an e1000
+# (the sender, init leaves it in the root namespace) and a virtio-net (the
+# receiver, init moves it into the network namespace "rx").
 set -uo pipefail
 
 bzimage=$1 initramfs=$2 job=$3 log=$4 timeout=$5
 shift 5
-disk=
-if [ $# -gt 0 ] && [ "$1" != -- ]; then disk=$1; shift; fi
+disks=()
+while [ $# -gt 0 ] && [ "$1" != -- ]; do disks+=("$1"); shift; done
 [ $# -gt 0 ] && shift
 extra="$*"
 
 # ZCOPY_QEMU_SMP, ZCOPY_QEMU_MEM, ZCOPY_QEMU_CPU: -smp, -m and -cpu.  Without
-# ACPI the kernel counts CPUs from the firmware's MP table, which lists one
-# CPU per socket: only "-smp N,sockets=N" gives it N CPUs.
-args=(-accel tcg -cpu "${ZCOPY_QEMU_CPU:-max}" -smp "${ZCOPY_QEMU_SMP:-2}" -m "${ZCOPY_QEMU_MEM:-2048}"
+# ACPI (tinyconfig has none) the kernel counts CPUs from the firmware's MP
+# table, which lists one CPU per socket: only "-smp N,sockets=N" gives it N
+# CPUs, a plain "-smp 2" boots with one.
+args=(-accel tcg -cpu "${ZCOPY_QEMU_CPU:-max}" -smp "${ZCOPY_QEMU_SMP:-2,sockets=2}" -m "${ZCOPY_QEMU_MEM:-2048}"
       -nographic -monitor none -no-reboot -kernel "$bzimage" -initrd "$initramfs"
       -append "console=ttyS0 panic_on_warn=1 panic=-1 oops=panic zcopy_job=$job $extra")
-[ -n "$disk" ] && args+=(-drive "file=$disk,if=virtio,format=raw")
+for d in "${disks[@]}"; do args+=(-drive "file=$d,if=virtio,format=raw"); done
+if [ "${ZCOPY_QEMU_NET:-}" = hub ]; then
+	args+=(-netdev hubport,id=n0,hubid=0 -device e1000,netdev=n0
+	       -netdev hubport,id=n1,hubid=0 -device virtio-net-pci,netdev=n1)
+fi
 
 # Line-buffered, so that a caller can follow the console as it goes.
 timeout -k 10 "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null 2>&1 |

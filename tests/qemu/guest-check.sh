@@ -9,6 +9,31 @@ check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name" "$*"; fi
 kmemleak=/sys/kernel/debug/kmemleak
 [ -w $kmemleak ] && echo clear >$kmemleak
 
+# Two vCPUs (boot.sh: -smp 2,sockets=2): races and stress run in parallel.
+check harness/smp_two_cpus sh -c \
+	'[ "$(nproc)" = 2 ] && [ "$(cat /sys/devices/system/cpu/online)" = 0-1 ]'
+
+# The test world init sets up (tests/qemu/init): the world and nic groups
+# register a test only where its filesystem or NIC is there, so here every
+# one of them must be.
+mounted() {	# DIR TYPE [OPTION]: DIR is a mount of TYPE with OPTION
+	awk -v d="$1" -v t="$2" -v o="${3:-}" '
+		$2 == d && $3 == t && (o == "" || index("," $4 ",", "," o ",")) { ok = 1 }
+		END { exit !ok }' /proc/mounts
+}
+check harness/mount_ext4 mounted /mnt/ext4 ext4
+check harness/mount_ext4_1k mounted /mnt/ext4-1k ext4
+check harness/mount_ext4_1k_blocks sh -c \
+	'[ "$(stat -f -c %S /mnt/ext4-1k)" = 1024 ]'
+check harness/mount_xfs mounted /mnt/xfs xfs
+check harness/mount_dax mounted /mnt/dax ext4 dax=always
+check harness/mount_ovl mounted /mnt/ovl overlay
+check harness/mount_thp mounted /mnt/thp tmpfs huge=always
+check harness/nic_tx0_e1000 sh -c \
+	'[ "$(basename "$(readlink /sys/class/net/tx0/device/driver)")" = e1000 ]'
+check harness/nic_rx_netns sh -c \
+	'/bin/ip -n rx -o addr show dev rx0 | grep -q "inet 169.254.1.2/16"'
+
 check harness/load_with_zcopyctl zcopyctl load
 check harness/device_node test -c /dev/zcopy
 check harness/sysfs_stats test -r /sys/class/misc/zcopy/stats/transfers

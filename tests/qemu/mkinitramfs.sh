@@ -32,7 +32,8 @@ fi
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
-mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,mnt/ext4,lib64,etc}
+mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,run,lib64,etc}
+mkdir -p "$root"/mnt/{ext4,ext4-1k,xfs,thp,ovl,dax}
 mkdir -p "$root/lib/modules/$kver/$moddir"
 cp /bin/busybox "$root/bin/busybox"
 for m in "${mods[@]}"; do cp "$m" "$root/lib/modules/$kver/$moddir/"; done
