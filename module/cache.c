@@ -4,6 +4,7 @@
  * count hits and misses before anything is read, read what is missing
  * without copying, and hand out referenced, uptodate folios to lend.
  */
+#include <linux/bvec.h>
 #include <linux/fadvise.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -49,6 +50,7 @@ static pgoff_t zcopy_cache_probe(struct zcopy_xfer *x, loff_t start,
 				first_miss = index;
 		}
 		index += nr;
+		cond_resched();
 	}
 	x->probed_to = max(x->probed_to, last + 1);
 	return first_miss;
@@ -61,9 +63,9 @@ static pgoff_t zcopy_cache_probe(struct zcopy_xfer *x, loff_t start,
  * Start reading the missing pages of [@index, @end) of @in's own mapping,
  * without waiting.  Exactly that range is read, and no readahead mark is
  * set in it: a later read through the file finds the pages and starts no
- * readahead of its own, so no page is read that was not counted first.
- * The folios already there are left alone; whoever needs one not uptodate
- * reads it in full.
+ * readahead of its own (unless an earlier reader left a mark there), so
+ * the pages read are those just counted.  The folios already there are
+ * left alone; whoever needs one not uptodate reads it.
  */
 static void zcopy_cache_readahead(struct file *in, pgoff_t index, pgoff_t end)
 {
@@ -78,9 +80,9 @@ static void zcopy_cache_readahead(struct file *in, pgoff_t index, pgoff_t end)
 
 /*
  * Read [pos, end) into the cache through ->read_iter with a discard
- * iterator: what read(2) would do, copying nothing.  For tmpfs (swap-in;
- * holes stay holes) and for a stacked file, whose data file is not ours to
- * read ahead in.  IOCB_DIRECT is cleared: this fills the cache.
+ * iterator: what read(2) would do, copying nothing.  For a stacked file,
+ * whose data file is not ours to read ahead in (its own readahead may read
+ * further than was counted).  IOCB_DIRECT is cleared: this fills the cache.
  */
 static int zcopy_cache_fill(struct file *in, loff_t pos, loff_t end)
 {
@@ -96,11 +98,6 @@ static int zcopy_cache_fill(struct file *in, loff_t pos, loff_t end)
 	return ret < 0 ? ret : 0;
 }
 
-/* Whether pages of @x->cache are read in by zcopy_cache_readahead(). */
-static bool zcopy_cache_own(const struct zcopy_xfer *x)
-{
-	return x->cache == x->in->f_mapping && !shmem_mapping(x->cache);
-}
 
 /**
  * zcopy_cache_prepare() - count [@pos, @end) and start reading its misses
@@ -112,8 +109,12 @@ static bool zcopy_cache_own(const struct zcopy_xfer *x)
  * Called before a method reads from x->cache (nothing to do without one).
  * A miss reads a window of up to 2 MiB from the first missing page, counted
  * before it is read; the method's own read then waits for those pages.
+ * tmpfs is left to read its pages itself (swap-in), one at a time.  With
+ * ZCOPY_F_NODISKIO a miss (a page evicted since the call checked) starts
+ * the reading and stops the transfer instead of waiting.
  *
- * Return: 0 or the negative errno of a failed read.
+ * Return: 0, -EAGAIN for ZCOPY_F_NODISKIO, or the negative errno of a
+ * failed read.
  */
 int zcopy_cache_prepare(struct zcopy_xfer *x, loff_t pos, loff_t end)
 {
@@ -123,12 +124,16 @@ int zcopy_cache_prepare(struct zcopy_xfer *x, loff_t pos, loff_t end)
 	if (!x->cache)
 		return 0;
 	miss = zcopy_cache_probe(x, pos, end);
-	if (miss == ULONG_MAX)
+	if (miss == ULONG_MAX || shmem_mapping(x->cache))
 		return 0;
+	if (x->nodiskio) {
+		zcopy_cache_ready(x->in, x->cache, pos, end - pos);
+		return -EAGAIN;
+	}
 	from = max_t(loff_t, pos, (loff_t)miss << PAGE_SHIFT);
-	wend = max(end, min_t(loff_t, xend, from + ZCOPY_FILL_WINDOW));
+	wend = max(end, from + min_t(loff_t, xend - from, ZCOPY_FILL_WINDOW));
 	zcopy_cache_probe(x, end, wend);
-	if (!zcopy_cache_own(x))
+	if (x->cache != x->in->f_mapping)
 		return zcopy_cache_fill(x->in, from, wend);
 	zcopy_cache_readahead(x->in, from >> PAGE_SHIFT,
 			      DIV_ROUND_UP(wend, PAGE_SIZE));
@@ -149,6 +154,8 @@ static void zcopy_cache_start_reads(struct file *in, pgoff_t index,
 {
 	struct address_space *mapping = in->f_mapping;
 
+	/* Against hole punching, as filemap_update_page() reads. */
+	filemap_invalidate_lock_shared(mapping);
 	while (index < end) {
 		struct folio *folio = zcopy_folio_lookup(mapping, index);
 
@@ -165,7 +172,9 @@ static void zcopy_cache_start_reads(struct file *in, pgoff_t index,
 		}
 		index = folio->index + folio_nr_pages(folio);
 		folio_put(folio);
+		cond_resched();
 	}
+	filemap_invalidate_unlock_shared(mapping);
 }
 
 /**
@@ -198,7 +207,7 @@ bool zcopy_cache_ready(struct file *in, struct address_space *cache,
 		return true;
 	pos = max_t(loff_t, pos, (loff_t)miss << PAGE_SHIFT);
 	end = min_t(loff_t, end, pos + ZCOPY_NODISKIO_READAHEAD);
-	if (!zcopy_cache_own(&probe)) {
+	if (cache != in->f_mapping) {
 		/* A stacked file: its data file reads ahead for it. */
 		vfs_fadvise(in, pos, end - pos, POSIX_FADV_WILLNEED);
 		return false;
@@ -222,32 +231,91 @@ static struct folio *zcopy_cached_folio(struct address_space *mapping,
 	return folio;
 }
 
+/*
+ * The page at @index read through the file into a page of our own: where a
+ * tmpfs hole cannot be told from a page swapped out (zcopy_shmem_folio()),
+ * what read(2) returns is what goes, as a copy, and no more than it
+ * returned (*@copy_len bytes).
+ */
+static struct folio *zcopy_cache_copy_page(struct zcopy_xfer *x, pgoff_t index,
+					   size_t *copy_len)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+	struct iov_iter iter;
+	struct kiocb kiocb;
+	struct bio_vec bv;
+	ssize_t ret;
+
+	if (!page)
+		return ERR_PTR(-ENOMEM);
+	bvec_set_page(&bv, page, PAGE_SIZE, 0);
+	init_sync_kiocb(&kiocb, x->in);
+	kiocb.ki_flags &= ~IOCB_DIRECT;
+	kiocb.ki_pos = (loff_t)index << PAGE_SHIFT;
+	iov_iter_bvec(&iter, ITER_DEST, &bv, 1, PAGE_SIZE);
+	ret = x->in->f_op->read_iter(&kiocb, &iter);
+	if (ret < 0) {
+		put_page(page);
+		return ERR_PTR(ret);
+	}
+	if (!ret) {
+		put_page(page);
+		return NULL;	/* truncated: a short transfer */
+	}
+	x->module_copied += ret;
+	*copy_len = ret;
+	return page_folio(page);
+}
+
+/* A tmpfs page: its folio, the zero page for a hole, or a copy. */
+static struct folio *zcopy_cache_shmem(struct zcopy_xfer *x, pgoff_t index,
+				       size_t *copy_len)
+{
+	struct folio *folio;
+	int err;
+
+	err = zcopy_shmem_folio(x->cache, index, &folio);
+	if (err == -EOPNOTSUPP)
+		return zcopy_cache_copy_page(x, index, copy_len);
+	if (err == -EINVAL)	/* truncated: a short transfer */
+		return NULL;
+	if (err)
+		return ERR_PTR(err);
+	if (!folio) {
+		folio = page_folio(ZERO_PAGE(0));
+		folio_get(folio);
+	}
+	return folio;
+}
+
 /**
  * zcopy_cache_get_folio() - the uptodate folio holding byte @pos
  * @x: the transfer, reading its file's own page cache (hit and miss
  *	counts advance)
  * @pos: the byte wanted
  * @end: end of the transfer: how far a miss may read ahead
+ * @copy_len: out: 0, or the folio is a page of the call's own holding a
+ *	copy of the file's bytes from the start of the page, this many
  *
  * The first look at a page decides hit or miss.  A folio not uptodate is
  * read in full (read_cache_folio(), waiting for a read in flight), as
  * filemap_splice_read() does: a socket must never get bytes of a folio
- * that are not uptodate, even where the bytes asked for are.  Only tmpfs
- * keeps holes (and fallocated, never written ranges) out of the cache: a
- * page it still lacks after reading reads as zeroes, and is sent as the
- * zero page, as its own splice_read does.
+ * that are not uptodate, even where the bytes asked for are.  tmpfs says
+ * itself where the file is a hole, which goes as the zero page, as its own
+ * splice_read sends it.
  *
  * Return: a folio with a reference the caller drops, NULL if the file now
- * ends before @pos, or an ERR_PTR.
+ * ends before @pos, or an ERR_PTR (-EAGAIN for ZCOPY_F_NODISKIO).
  */
 struct folio *zcopy_cache_get_folio(struct zcopy_xfer *x, loff_t pos,
-				    loff_t end)
+				    loff_t end, size_t *copy_len)
 {
 	struct address_space *mapping = x->cache;
 	pgoff_t index = pos >> PAGE_SHIFT;
 	struct folio *folio;
 	int err;
 
+	*copy_len = 0;
 	folio = zcopy_cached_folio(mapping, index);
 	if (folio) {
 		if (index >= x->probed_to) {
@@ -260,22 +328,16 @@ struct folio *zcopy_cache_get_folio(struct zcopy_xfer *x, loff_t pos,
 		return folio;
 	}
 
-	err = zcopy_cache_prepare(x, pos, min_t(loff_t, end,
-						(loff_t)(index + 1) << PAGE_SHIFT));
+	err = zcopy_cache_prepare(x, pos, min_t(u64, end,
+						((u64)index + 1) << PAGE_SHIFT));
 	if (err)
 		return ERR_PTR(err);
-	if (!shmem_mapping(mapping)) {
-		folio = read_cache_folio(mapping, index, NULL, x->in);
-		return IS_ERR(folio) && pos >= i_size_read(mapping->host) ?
-		       NULL : folio;
-	}
-	folio = zcopy_cached_folio(mapping, index);
-	if (folio)
-		return folio;
-	/* Truncated since the caller looked at i_size: a short transfer. */
-	if (pos >= i_size_read(mapping->host))
-		return NULL;
-	folio = page_folio(ZERO_PAGE(0));
-	folio_get(folio);
-	return folio;
+	if (shmem_mapping(mapping))
+		return zcopy_cache_shmem(x, index, copy_len);
+	/* Against hole punching, as filemap_create_folio() reads. */
+	filemap_invalidate_lock_shared(mapping);
+	folio = read_cache_folio(mapping, index, NULL, x->in);
+	filemap_invalidate_unlock_shared(mapping);
+	return IS_ERR(folio) && pos >= i_size_read(mapping->host) ?
+	       NULL : folio;
 }

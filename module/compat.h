@@ -80,6 +80,35 @@ static inline struct folio *zcopy_folio_lookup(struct address_space *mapping,
 	return IS_ERR_OR_NULL(folio) ? NULL : folio;
 }
 
+/*
+ * The tmpfs folio at @index, swapped in if it was out, in *@foliop with a
+ * reference; *@foliop NULL where the file reads as zeroes (a hole, or a
+ * fallocated range never written), as shmem_file_splice_read() lends the
+ * zero page there.  -EINVAL past the end of the file.  Before 6.12 the
+ * lookup that tells a hole from a swapped-out page is not exported:
+ * -EOPNOTSUPP, and the caller reads the page through the file instead.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#include <linux/shmem_fs.h>
+
+static inline int zcopy_shmem_folio(struct address_space *mapping,
+				    pgoff_t index, struct folio **foliop)
+{
+	int err = shmem_get_folio(mapping->host, index, 0, foliop, SGP_READ);
+
+	if (!err && *foliop)
+		folio_unlock(*foliop);
+	return err;
+}
+#else
+static inline int zcopy_shmem_folio(struct address_space *mapping,
+				    pgoff_t index, struct folio **foliop)
+{
+	*foliop = NULL;
+	return -EOPNOTSUPP;
+}
+#endif
+
 /* Bytes this task has read from storage, where the kernel counts them. */
 static inline u64 zcopy_task_read_bytes(void)
 {

@@ -83,11 +83,11 @@ int zcopy_lend_file(struct zcopy_lend *l, struct zcopy_xfer *x, loff_t *pos,
 	while (!zcopy_lend_full(l) && *pos < end) {
 		struct folio *folio;
 		loff_t isize;
-		size_t off, n;
+		size_t off, n, copy_len;
 
 		if (*pos >= i_size_read(inode))
 			break;
-		folio = zcopy_cache_get_folio(x, *pos, end);
+		folio = zcopy_cache_get_folio(x, *pos, end, &copy_len);
 		if (IS_ERR(folio))
 			return PTR_ERR(folio);
 		if (!folio)
@@ -105,8 +105,16 @@ int zcopy_lend_file(struct zcopy_lend *l, struct zcopy_xfer *x, loff_t *pos,
 		off = offset_in_folio(folio, *pos);
 		n = min3(folio_size(folio) - off, (size_t)(end - *pos),
 			 (size_t)(isize - *pos));
+		if (copy_len) {
+			/* A copy holds what the file had when it was read. */
+			if (off >= copy_len) {
+				folio_put(folio);
+				break;
+			}
+			n = min(n, copy_len - off);
+		}
 		zcopy_lend_add(l, x, folio_page(folio, 0), off, n, folio,
-			       false);
+			       copy_len != 0);
 		*pos += n;
 	}
 	return 0;

@@ -47,9 +47,10 @@ static int zcopy_direct_alloc(struct zcopy_direct_buf *b, unsigned int nr)
 /*
  * Read [start, start + nr pages) with direct I/O.  Page-aligned offsets and
  * lengths satisfy every block size up to PAGE_SIZE, so callers may ask for
- * any byte range.  Whatever the read did not take from storage was copied
- * by the CPU (a filesystem whose "direct" read serves its own cache, DAX):
- * *@copied says so, and the pages then go to the socket as copies.
+ * any byte range.  A read that did not take all of it from storage was
+ * copied by the CPU, in part or whole (a filesystem whose "direct" read
+ * serves its own cache, DAX): *@copied says so, and the pages then go to
+ * the socket as copies.
  */
 static ssize_t zcopy_direct_read(struct zcopy_xfer *x,
 				 struct zcopy_direct_buf *b, loff_t start,
@@ -69,11 +70,14 @@ static ssize_t zcopy_direct_read(struct zcopy_xfer *x,
 	ret = x->in->f_op->read_iter(&kiocb, &iter);
 	*copied = false;
 	if (ret > 0) {
-		u64 from_storage = zcopy_task_read_bytes() - io_start;
-
-		*copied = from_storage < ret;
+		/*
+		 * Which pages storage filled by DMA cannot be told apart
+		 * from those the CPU filled: all of them count as copied,
+		 * never as zero copy.
+		 */
+		*copied = zcopy_task_read_bytes() - io_start < ret;
 		if (*copied)
-			x->module_copied += ret - from_storage;
+			x->module_copied += ret;
 	}
 	return ret;
 }
@@ -127,13 +131,15 @@ static int zcopy_direct_send(struct zcopy_xfer *x)
 		return -ENOMEM;
 	while (x->len && !stop) {
 		loff_t start = round_down(x->pos, PAGE_SIZE);
-		loff_t end = min_t(loff_t, round_up(x->pos + x->len, PAGE_SIZE),
-				   start + ZCOPY_DIRECT_PAGES * PAGE_SIZE);
 		size_t skip = x->pos - start;
+		/* In u64: the range may end at the largest file size. */
+		unsigned int nr = min_t(u64, DIV_ROUND_UP((u64)skip + x->len,
+							  PAGE_SIZE),
+					ZCOPY_DIRECT_PAGES);
 		bool copied;
 		ssize_t got;
 
-		ret = zcopy_direct_alloc(&b, (end - start) >> PAGE_SHIFT);
+		ret = zcopy_direct_alloc(&b, nr);
 		if (ret)
 			break;
 		got = zcopy_direct_read(x, &b, start, &copied);

@@ -14,19 +14,29 @@
 #include "zcopy.h"
 
 /*
- * Contents that live in a page cache: tmpfs keeps them there, disk and
- * network filesystems read them in with ->read_folio.  Pseudo filesystems
- * (procfs, sysfs, debugfs) make them up on each read and have no backing
- * device; kernfs gives its inodes ->read_folio all the same.
+ * Contents that live in a page cache zcopy may read straight from: tmpfs
+ * keeps them there, and a local filesystem on a block device reads them in
+ * with ->read_folio and keeps them coherent by itself.  Network and
+ * cluster filesystems (NFS, CIFS, Ceph, 9p, FUSE) check or bypass their
+ * cache in ->read_iter (revalidation, leases, direct_io), which a lookup
+ * of the cache would skip: their reads go through the file.  Pseudo
+ * filesystems (procfs, sysfs, debugfs) make contents up on each read.
  */
 static bool zcopy_mapping_caches(struct address_space *mapping)
 {
-	struct inode *host = mapping->host;
+	struct super_block *sb = mapping->host->i_sb;
 
 	if (shmem_mapping(mapping))
 		return true;
-	return mapping->a_ops->read_folio &&
-	       host->i_sb->s_bdi != &noop_backing_dev_info;
+	return (sb->s_type->fs_flags & FS_REQUIRES_DEV) &&
+	       mapping->a_ops->read_folio;
+}
+
+/* i_size bounds the content: anything but a pseudo file. */
+static bool zcopy_inode_sized(struct inode *inode)
+{
+	return shmem_mapping(inode->i_mapping) ||
+	       inode->i_sb->s_bdi != &noop_backing_dev_info;
 }
 
 /**
@@ -49,6 +59,6 @@ void zcopy_source_init(struct zcopy_source *src, struct file *in)
 	src->cache = caches ? real->i_mapping : NULL;
 	src->lendable = caches && real == inode &&
 			real->i_mapping == in->f_mapping;
-	src->sized = caches || IS_DAX(real);
+	src->sized = zcopy_inode_sized(real);
 }
 EXPORT_SYMBOL_IF_KUNIT(zcopy_source_init);

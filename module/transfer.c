@@ -177,6 +177,7 @@ int zcopy_call_start_file(struct zcopy_call *c, const struct zcopy_range *r,
 		len = pos < isize ? min_t(u64, len, isize - pos) : 0;
 	zcopy_xfer_init(c, x, r->in, pos, len, last);
 	x->cache = zcopy_read_cache(c, r);
+	x->nodiskio = c->flags & ZCOPY_F_NODISKIO;
 	if (err)
 		x->len = 0;
 	else if (x->len && (c->flags & ZCOPY_F_NODISKIO) &&

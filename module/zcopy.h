@@ -75,6 +75,8 @@ struct zcopy_request {
  *	a filesystem's copying splice_read)
  * @hit_pages: pages found uptodate in the page cache before being read
  * @miss_pages: pages that were not
+ * @nodiskio: ZCOPY_F_NODISKIO: stop with -EAGAIN rather than wait for a
+ *	page to be read from storage
  * @cache: the page cache this transfer reads through, whose hits and
  *	misses it counts; NULL when its reads bypass any page cache (DAX,
  *	pseudo files, direct I/O)
@@ -100,6 +102,7 @@ struct zcopy_xfer {
 	u64 module_copied;
 	u64 hit_pages;
 	u64 miss_pages;
+	bool nodiskio;
 	struct address_space *cache;
 	pgoff_t probed_to;
 	u64 storage_read;
@@ -112,7 +115,8 @@ struct zcopy_xfer {
  * @cache: the page cache buffered reads of the file go through: its own
  *	mapping, or for a file of a stacked filesystem (overlayfs) the mapping
  *	of the file holding its data; NULL where reads bypass the page cache
- *	(DAX) or there is none (procfs, sysfs: contents made up on each read)
+ *	(DAX), check it (network and cluster filesystems) or there is none
+ *	(procfs, sysfs: contents made up on each read)
  * @lendable: @cache is the file's own mapping, so its folios can be looked
  *	up, read in full and lent (PAGES, MMAP)
  * @sized: i_size bounds the content; pseudo files, whose i_size says
@@ -241,7 +245,7 @@ int zcopy_cache_prepare(struct zcopy_xfer *x, loff_t pos, loff_t end);
 bool zcopy_cache_ready(struct file *in, struct address_space *cache,
 		       loff_t pos, size_t len);
 struct folio *zcopy_cache_get_folio(struct zcopy_xfer *x, loff_t pos,
-				    loff_t end);
+				    loff_t end, size_t *copy_len);
 
 /* What sendfile(2) does besides sending (effects.c). */
 void zcopy_effects_file(struct file *in, const struct zcopy_method *m,

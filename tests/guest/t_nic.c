@@ -31,7 +31,7 @@
 struct ncase {
 	unsigned int method;
 	bool sg;
-	bool odirect;	/* from ext4 opened O_DIRECT: SPLICE copies */
+	bool odirect;	/* from ext4 opened O_DIRECT: SPLICE reads by DMA */
 };
 
 /* ETHTOOL_GSG or ETHTOOL_SSG on the e1000; @val in and out. */
@@ -99,7 +99,7 @@ static int nic_send(struct tctx *t, const struct ncase *c)
 	if (o.fd < 0)
 		return -1;
 	o.spec = (struct rx_spec){ f.seed, 0, 0 };
-	want_costs(&w, m, c->odirect, NIC_FSIZE, c->sg);
+	want_costs(&w, m, false, NIC_FSIZE, c->sg);
 	w.route_set |= ZCOPY_ROUTE_CSUM;
 	w.ifindex = if_nametoindex(TX_DEV);
 	if (m == ZCOPY_METHOD_DIRECT)

@@ -42,18 +42,21 @@
  * ZCOPY_METHOD_SPLICE - the kernel's file -> pipe -> socket splice path, for
  * any file sendfile(2) takes.  Its pipe holds page-cache pages where the
  * file's reads go through a page cache (an overlayfs file's are its data
- * file's), which count as page references; for a file opened O_DIRECT, on
- * DAX, or without a page cache (procfs, sysfs) the kernel copies the bytes
- * into fresh pages first, which counts as a copy.
+ * file's), which count as page references.  Otherwise the kernel reads the
+ * bytes into fresh pages first: by DMA from storage for a file opened
+ * O_DIRECT (page references), by the CPU on DAX, network filesystems and
+ * pseudo files (procfs, sysfs), which counts as a copy.
  */
 #define ZCOPY_METHOD_SPLICE	3
 /**
  * ZCOPY_METHOD_PAGES - page-cache folios handed to the socket by reference.
- * Only for a file whose own page cache serves its reads: not DAX (no
- * folios), not a file of a stacked filesystem such as overlayfs (its data
- * is in another file's cache), not a pseudo file (procfs, sysfs); those are
- * refused with EINVAL before anything happens, and AUTO sends them by
- * SPLICE.  A folio only partly uptodate (blocks smaller than a page) is
+ * Only for a file whose own page cache serves its reads: on tmpfs or a
+ * local filesystem on a block device (ext4, XFS, ...), and not DAX (no
+ * folios).  A file of a stacked filesystem such as overlayfs (its data is
+ * in another file's cache), of a network or cluster filesystem (NFS, FUSE,
+ * ...: their reads check or bypass the cache) or a pseudo file (procfs,
+ * sysfs) is refused with EINVAL before anything happens; AUTO sends those
+ * by SPLICE.  A folio only partly uptodate (blocks smaller than a page) is
  * read in full before it is sent; tmpfs holes go as the zero page.
  */
 #define ZCOPY_METHOD_PAGES	4
@@ -121,7 +124,9 @@ struct zcopy_info {
  *	most 64) that the socket did not take.
  * @cache_miss_pages: pages it looked up and did not find uptodate (holes and
  *	partly uptodate folios included): every page the transfer had to read
- *	is a miss, so on a cold file the misses match storage_read_bytes.  On
+ *	is a miss, so on a cold file of a local filesystem the misses match
+ *	storage_read_bytes (an earlier reader's readahead mark in the range
+ *	can still make COPY or SPLICE read further than was counted).  On
  *	a partial transfer this includes the rest of the window (at most 2 MiB)
  *	it read from storage and did not send.  Reads that bypass the page
  *	cache (DIRECT, O_DIRECT files, DAX, procfs, sysfs) count neither.
