@@ -1,65 +1,110 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * COPY: the read() + write() baseline.  The range is read into a kernel
- * bounce buffer (one CPU copy) and the buffer is sent (a second copy, into
- * the socket's buffers).
+ * COPY: the read() + write() baseline.  The range is read into a bounce
+ * buffer of the call's own pages (one CPU copy), and the socket copies
+ * those into its buffers (a second copy), through the lending path in its
+ * copying mode.
  */
 #include <linux/fs.h>
+#include <linux/build_bug.h>
+#include <linux/gfp.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
 
+#include "compat.h"
 #include "zcopy.h"
 
-/* The buffer size of a typical read()/write() loop. */
-#define ZCOPY_BOUNCE_SIZE	(64 * 1024)
+/* The buffer of a typical read()/write() loop: 64 KiB. */
+#define ZCOPY_BOUNCE_PAGES	16
+
+struct zcopy_bounce {
+	struct page *pages[ZCOPY_BOUNCE_PAGES];
+	struct bio_vec bv[ZCOPY_BOUNCE_PAGES];
+	unsigned int nr;
+};
+
+static void zcopy_bounce_free(struct zcopy_bounce *b)
+{
+	while (b->nr)
+		put_page(b->pages[--b->nr]);
+}
 
 /*
- * ->read_iter into the buffer, as __kernel_read() does, without its
- * per-read rchar, syscr and fsnotify: the call accounts once for the whole
- * transfer, as sendfile(2) does.
+ * ->read_iter into the buffer's pages, as __kernel_read() does but without
+ * its per-read rchar, syscr and fsnotify: the call accounts once for the
+ * whole transfer, as sendfile(2) does.  Pages, not a kvec: direct I/O of an
+ * O_DIRECT file cannot read into a kvec before Linux 6.3.  Only what the
+ * read did not take from storage by DMA was copied by the CPU.
  */
-static ssize_t zcopy_copy_read(struct file *in, void *buf, size_t len,
-			       loff_t pos)
+static ssize_t zcopy_copy_read(struct zcopy_xfer *x, struct zcopy_bounce *b,
+			       size_t len)
 {
-	struct kvec kv = { .iov_base = buf, .iov_len = len };
 	struct iov_iter iter;
 	struct kiocb kiocb;
+	unsigned int i;
+	u64 io_start;
+	ssize_t ret;
 
-	init_sync_kiocb(&kiocb, in);
-	kiocb.ki_pos = pos;
-	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, len);
-	return in->f_op->read_iter(&kiocb, &iter);
+	for (i = 0; i < b->nr; i++)
+		bvec_set_page(&b->bv[i], b->pages[i], PAGE_SIZE, 0);
+	init_sync_kiocb(&kiocb, x->in);
+	kiocb.ki_pos = x->pos;
+	iov_iter_bvec(&iter, ITER_DEST, b->bv, b->nr, len);
+	io_start = zcopy_task_read_bytes();
+	ret = x->in->f_op->read_iter(&kiocb, &iter);
+	if (ret > 0 && zcopy_task_read_bytes() - io_start < ret)
+		x->module_copied += ret;
+	return ret;
 }
 
 static int zcopy_copy_send(struct zcopy_xfer *x)
 {
-	size_t size = min_t(size_t, x->len, ZCOPY_BOUNCE_SIZE);
-	void *buf;
+	struct zcopy_bounce b = { .nr = 0 };
+	struct zcopy_lend *l;
+	bool stop = false;
 	int ret = 0;
 
-	buf = kvmalloc(size, GFP_KERNEL);
-	if (!buf)
+	/* A buffer's worth goes in one send. */
+	BUILD_BUG_ON(ZCOPY_BOUNCE_PAGES > ZCOPY_LEND_BATCH);
+	l = zcopy_lend_alloc(x->sock, x->msg_flags, false);
+	if (!l)
 		return -ENOMEM;
+	for (; b.nr < min_t(u64, DIV_ROUND_UP((u64)x->len, PAGE_SIZE),
+			    ZCOPY_BOUNCE_PAGES); b.nr++) {
+		b.pages[b.nr] = alloc_page(GFP_KERNEL);
+		if (!b.pages[b.nr]) {
+			ret = -ENOMEM;
+			goto free_bounce;
+		}
+	}
 
-	while (x->len) {
-		size_t want = min(x->len, size);
+	while (x->len && !stop) {
+		size_t want = min_t(size_t, x->len, b.nr * PAGE_SIZE);
 		ssize_t n;
+		size_t off;
 
 		ret = zcopy_cache_prepare(x, x->pos, x->pos + want);
 		if (ret)
 			break;
-		n = zcopy_copy_read(x->in, buf, want, x->pos);
+		n = zcopy_copy_read(x, &b, want);
 		if (n <= 0) {
 			ret = n;
 			break;
 		}
-		x->module_copied += n;
-		ret = zcopy_send_buffer(x, buf, n);
-		if (ret < 0 || ret < n || zcopy_xfer_should_stop(x))
+		/* The socket copies the pages: the call keeps them. */
+		for (off = 0; off < n; off += PAGE_SIZE)
+			zcopy_lend_add(l, x, b.pages[off >> PAGE_SHIFT], 0,
+				       min_t(size_t, n - off, PAGE_SIZE), NULL,
+				       true);
+		ret = zcopy_lend_flush(l, n < x->len || x->more, &stop);
+		x->corked = l->corked;
+		if (ret || zcopy_xfer_should_stop(x))
 			break;
 	}
-	kvfree(buf);
-	return ret < 0 ? ret : 0;
+free_bounce:
+	zcopy_bounce_free(&b);
+	kfree(l);
+	return ret;
 }
 
 const struct zcopy_method zcopy_method_copy = {

@@ -181,9 +181,7 @@ int zcopy_check_range(const struct zcopy_request *req, loff_t *posp,
 u32 zcopy_route_sample(struct sock *sk, u32 *ifindex);
 
 /* Send helpers shared by the methods (send.c). */
-int zcopy_send_flags(struct zcopy_xfer *x, size_t bytes);
 void zcopy_xfer_advance(struct zcopy_xfer *x, size_t bytes);
-int zcopy_send_buffer(struct zcopy_xfer *x, void *buf, size_t bytes);
 bool zcopy_xfer_should_stop(const struct zcopy_xfer *x);
 
 /*

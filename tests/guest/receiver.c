@@ -304,9 +304,12 @@ int receiver_start_ex(struct tctx *t, struct receiver *r, int family,
 	 * (seen on a stock SMP kernel): the socket is then already in the
 	 * state the test waits for.
 	 */
-	if (connect(r->sock, (struct sockaddr *)&addr, alen) != 0 &&
-	    !(mode == RX_RESET && errno == ECONNRESET))
-		return fail_errno(t, "receiver: connect");
+	r->refused = false;
+	if (connect(r->sock, (struct sockaddr *)&addr, alen) != 0) {
+		if (!(mode == RX_RESET && errno == ECONNRESET))
+			return fail_errno(t, "receiver: connect");
+		r->refused = true;
+	}
 	close(lfd);
 	if (set_sock_timeout(r->sock, SO_SNDTIMEO, SEND_TIMEOUT_MS) != 0)
 		return fail_errno(t, "receiver: SO_SNDTIMEO");

@@ -184,6 +184,7 @@ struct receiver {
 	int sock;	/* our connected end; the test sends on it */
 	int ctl;	/* releases a RX_HOLD receiver; EOF on it does too */
 	bool held;	/* RX_HOLD and not released yet */
+	bool refused;	/* RX_RESET: the reset beat connect(), which failed */
 	int report;	/* the receiver's struct rx_report */
 };
 
