@@ -98,7 +98,6 @@ static int zcopy_cache_fill(struct file *in, loff_t pos, loff_t end)
 	return ret < 0 ? ret : 0;
 }
 
-
 /**
  * zcopy_cache_prepare() - count [@pos, @end) and start reading its misses
  * @x: the transfer; its hit and miss counts advance.  Its end (x->pos +

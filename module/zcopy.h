@@ -13,7 +13,6 @@
 #include <linux/types.h>
 #include <linux/zcopy.h>
 
-
 #define ZCOPY_VERSION "0.1.0"
 
 /* Counters kept per method (summed for /sys/.../stats) and per open file. */
