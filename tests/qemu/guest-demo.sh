@@ -52,7 +52,7 @@ done
 if [ -e /sys/class/net/tx0 ]; then
 	dd if=/dev/urandom of=$nic_file bs=1M count=$nic_mib 2>/dev/null
 	for sg in on off; do
-		ethtool -K tx0 sg $sg
+		ethtool -K tx0 sg $sg >/dev/null
 		echo
 		echo "== a ${nic_mib} MiB file sent by an e1000 (169.254.1.1) to a virtio-net (169.254.1.2), scatter-gather $sg"
 		ethtool -k tx0 | grep -E '^(scatter-gather|tx-checksumming):'
@@ -60,7 +60,7 @@ if [ -e /sys/class/net/tx0 ]; then
 			send $method $nic_file 169.254.1.2 rx
 		done
 	done
-	ethtool -K tx0 sg on
+	ethtool -K tx0 sg on >/dev/null
 else
 	echo "demo: no e1000 and virtio-net pair: NIC part left out" >&2
 fi
