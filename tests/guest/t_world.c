@@ -243,6 +243,10 @@ struct wcase {
 
 static bool refused(const struct wcase *c)
 {
+	/* COPY and SPLICE read an O_DIRECT file from storage, always. */
+	if (c->odirect && (c->flags & ZCOPY_F_NODISKIO))
+		return c->method == ZCOPY_METHOD_COPY ||
+		       c->method == ZCOPY_METHOD_SPLICE;
 	return c->w->kind != WK_OWN && (c->method == ZCOPY_METHOD_PAGES ||
 					c->method == ZCOPY_METHOD_MMAP);
 }
@@ -794,6 +798,11 @@ static void add_fs(struct registry *r, const struct wfs *w)
 		add_wcase(r, &c, "odirect");
 		c.method = ZCOPY_METHOD_COPY;
 		add_wcase(r, &c, "odirect");
+		c.flags = ZCOPY_F_NODISKIO;
+		add_wcase(r, &c, "odirect-nodiskio");
+		c.method = ZCOPY_METHOD_SPLICE;
+		add_wcase(r, &c, "odirect-nodiskio");
+		c.flags = 0;
 		c.odirect = false;
 	}
 	if (w->kind != WK_OWN) {
