@@ -10,6 +10,7 @@
  */
 #include <linux/bvec.h>
 #include <linux/fs.h>
+#include <linux/gfp.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
@@ -213,4 +214,40 @@ struct zcopy_lend *zcopy_lend_alloc(struct socket *sock, int msg_flags,
 	if (l)
 		zcopy_lend_init(l, sock, msg_flags, by_ref);
 	return l;
+}
+
+/**
+ * zcopy_own_pages_alloc() - fill a buffer of the call's own pages
+ * @b: the buffer; on failure it is emptied
+ * @nr: pages it must hold, at most ZCOPY_OWN_PAGES
+ *
+ * For the methods that read into pages of their own and lend those (COPY's
+ * bounce buffer, DIRECT's reads).  Each entry spans its whole page.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int zcopy_own_pages_alloc(struct zcopy_own_pages *b, unsigned int nr)
+{
+	while (b->nr < nr) {
+		struct page *page = alloc_page(GFP_KERNEL);
+
+		if (!page) {
+			zcopy_own_pages_put(b);
+			return -ENOMEM;
+		}
+		bvec_set_page(&b->bv[b->nr++], page, PAGE_SIZE, 0);
+	}
+	return 0;
+}
+
+/**
+ * zcopy_own_pages_put() - drop the buffer's pages; it is empty after
+ * @b: the buffer
+ *
+ * The socket holds references of its own to any it still needs.
+ */
+void zcopy_own_pages_put(struct zcopy_own_pages *b)
+{
+	while (b->nr)
+		put_page(b->bv[--b->nr].bv_page);
 }

@@ -7,7 +7,6 @@
  */
 #include <linux/fs.h>
 #include <linux/build_bug.h>
-#include <linux/gfp.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
 
@@ -17,18 +16,6 @@
 /* The buffer of a typical read()/write() loop: 64 KiB. */
 #define ZCOPY_BOUNCE_PAGES	16
 
-struct zcopy_bounce {
-	struct page *pages[ZCOPY_BOUNCE_PAGES];
-	struct bio_vec bv[ZCOPY_BOUNCE_PAGES];
-	unsigned int nr;
-};
-
-static void zcopy_bounce_free(struct zcopy_bounce *b)
-{
-	while (b->nr)
-		put_page(b->pages[--b->nr]);
-}
-
 /*
  * ->read_iter into the buffer's pages, as __kernel_read() does but without
  * its per-read rchar, syscr and fsnotify: the call accounts once for the
@@ -36,17 +23,14 @@ static void zcopy_bounce_free(struct zcopy_bounce *b)
  * O_DIRECT file cannot read into a kvec before Linux 6.3.  Only what the
  * read did not take from storage by DMA was copied by the CPU.
  */
-static ssize_t zcopy_copy_read(struct zcopy_xfer *x, struct zcopy_bounce *b,
-			       size_t len)
+static ssize_t zcopy_copy_read(struct zcopy_xfer *x,
+			       struct zcopy_own_pages *b, size_t len)
 {
 	struct iov_iter iter;
 	struct kiocb kiocb;
-	unsigned int i;
 	u64 io_start;
 	ssize_t ret;
 
-	for (i = 0; i < b->nr; i++)
-		bvec_set_page(&b->bv[i], b->pages[i], PAGE_SIZE, 0);
 	init_sync_kiocb(&kiocb, x->in);
 	kiocb.ki_pos = x->pos;
 	iov_iter_bvec(&iter, ITER_DEST, b->bv, b->nr, len);
@@ -59,24 +43,22 @@ static ssize_t zcopy_copy_read(struct zcopy_xfer *x, struct zcopy_bounce *b,
 
 static int zcopy_copy_send(struct zcopy_xfer *x)
 {
-	struct zcopy_bounce b = { .nr = 0 };
+	struct zcopy_own_pages b = { .nr = 0 };
 	struct zcopy_lend *l;
 	bool stop = false;
 	int ret = 0;
 
 	/* A buffer's worth goes in one send. */
-	BUILD_BUG_ON(ZCOPY_BOUNCE_PAGES > ZCOPY_LEND_BATCH);
+	BUILD_BUG_ON(ZCOPY_BOUNCE_PAGES > ZCOPY_LEND_BATCH ||
+		     ZCOPY_BOUNCE_PAGES > ZCOPY_OWN_PAGES);
 	l = zcopy_lend_alloc(x->sock, x->msg_flags, false);
 	if (!l)
 		return -ENOMEM;
-	for (; b.nr < min_t(u64, DIV_ROUND_UP((u64)x->len, PAGE_SIZE),
-			    ZCOPY_BOUNCE_PAGES); b.nr++) {
-		b.pages[b.nr] = alloc_page(GFP_KERNEL);
-		if (!b.pages[b.nr]) {
-			ret = -ENOMEM;
-			goto free_bounce;
-		}
-	}
+	ret = zcopy_own_pages_alloc(&b, min_t(u64, DIV_ROUND_UP((u64)x->len,
+								 PAGE_SIZE),
+					      ZCOPY_BOUNCE_PAGES));
+	if (ret)
+		goto free_lend;
 
 	while (x->len && !stop) {
 		size_t want = min_t(size_t, x->len, b.nr * PAGE_SIZE);
@@ -93,7 +75,7 @@ static int zcopy_copy_send(struct zcopy_xfer *x)
 		}
 		/* The socket copies the pages: the call keeps them. */
 		for (off = 0; off < n; off += PAGE_SIZE)
-			zcopy_lend_add(l, x, b.pages[off >> PAGE_SHIFT], 0,
+			zcopy_lend_add(l, x, b.bv[off >> PAGE_SHIFT].bv_page, 0,
 				       min_t(size_t, n - off, PAGE_SIZE), NULL,
 				       true);
 		ret = zcopy_lend_flush(l, n < x->len || x->more, &stop);
@@ -101,8 +83,8 @@ static int zcopy_copy_send(struct zcopy_xfer *x)
 		if (ret || zcopy_xfer_should_stop(x))
 			break;
 	}
-free_bounce:
-	zcopy_bounce_free(&b);
+	zcopy_own_pages_put(&b);
+free_lend:
 	kfree(l);
 	return ret;
 }

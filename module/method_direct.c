@@ -7,7 +7,6 @@
  */
 #include <linux/bvec.h>
 #include <linux/fs.h>
-#include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
@@ -16,33 +15,7 @@
 #include "zcopy.h"
 
 /* Pages per read: large enough for few I/Os, small enough to pin little. */
-#define ZCOPY_DIRECT_PAGES	32
-
-struct zcopy_direct_buf {
-	struct bio_vec bv[ZCOPY_DIRECT_PAGES];
-	unsigned int nr;
-};
-
-static void zcopy_direct_put(struct zcopy_direct_buf *b)
-{
-	/* The socket holds its own references to what it still needs. */
-	while (b->nr)
-		put_page(b->bv[--b->nr].bv_page);
-}
-
-static int zcopy_direct_alloc(struct zcopy_direct_buf *b, unsigned int nr)
-{
-	while (b->nr < nr) {
-		struct page *page = alloc_page(GFP_KERNEL);
-
-		if (!page) {
-			zcopy_direct_put(b);
-			return -ENOMEM;
-		}
-		bvec_set_page(&b->bv[b->nr++], page, PAGE_SIZE, 0);
-	}
-	return 0;
-}
+#define ZCOPY_DIRECT_PAGES	ZCOPY_OWN_PAGES
 
 /*
  * Read [start, start + nr pages) with direct I/O.  Page-aligned offsets and
@@ -53,7 +26,7 @@ static int zcopy_direct_alloc(struct zcopy_direct_buf *b, unsigned int nr)
  * the socket as copies.
  */
 static ssize_t zcopy_direct_read(struct zcopy_xfer *x,
-				 struct zcopy_direct_buf *b, loff_t start,
+				 struct zcopy_own_pages *b, loff_t start,
 				 bool *copied)
 {
 	struct iov_iter iter;
@@ -88,7 +61,7 @@ static ssize_t zcopy_direct_read(struct zcopy_xfer *x,
  * batch is sent on the way (possible when it is smaller than a read).
  */
 static int zcopy_direct_lend(struct zcopy_xfer *x, struct zcopy_lend *l,
-			     struct zcopy_direct_buf *b, size_t skip,
+			     struct zcopy_own_pages *b, size_t skip,
 			     size_t bytes, bool copied, bool *stop)
 {
 	size_t end = skip + bytes;
@@ -121,7 +94,7 @@ static int zcopy_direct_check(struct file *in)
 
 static int zcopy_direct_send(struct zcopy_xfer *x)
 {
-	struct zcopy_direct_buf b = { .nr = 0 };
+	struct zcopy_own_pages b = { .nr = 0 };
 	struct zcopy_lend *l;
 	bool stop = false;
 	int ret = 0;
@@ -139,7 +112,7 @@ static int zcopy_direct_send(struct zcopy_xfer *x)
 		bool copied;
 		ssize_t got;
 
-		ret = zcopy_direct_alloc(&b, nr);
+		ret = zcopy_own_pages_alloc(&b, nr);
 		if (ret)
 			break;
 		got = zcopy_direct_read(x, &b, start, &copied);
@@ -157,7 +130,7 @@ static int zcopy_direct_send(struct zcopy_xfer *x)
 		if (ret || zcopy_xfer_should_stop(x))
 			break;
 	}
-	zcopy_direct_put(&b);
+	zcopy_own_pages_put(&b);
 	zcopy_lend_release(l);
 	kfree(l);
 	return ret;

@@ -239,6 +239,22 @@ int zcopy_lend_file(struct zcopy_lend *l, struct zcopy_xfer *x, loff_t *pos,
 int zcopy_lend_flush(struct zcopy_lend *l, bool more, bool *stop);
 void zcopy_lend_release(struct zcopy_lend *l);
 
+/* The most pages a method reads into at once (DIRECT: 128 KiB). */
+#define ZCOPY_OWN_PAGES	32
+
+/**
+ * struct zcopy_own_pages - pages of the call's own, to read into and lend
+ * @bv: one whole page per entry
+ * @nr: entries holding a page
+ */
+struct zcopy_own_pages {
+	struct bio_vec bv[ZCOPY_OWN_PAGES];
+	unsigned int nr;
+};
+
+int zcopy_own_pages_alloc(struct zcopy_own_pages *b, unsigned int nr);
+void zcopy_own_pages_put(struct zcopy_own_pages *b);
+
 /* Page cache (cache.c). */
 int zcopy_cache_prepare(struct zcopy_xfer *x, loff_t pos, loff_t end);
 bool zcopy_cache_ready(struct file *in, struct address_space *cache,
