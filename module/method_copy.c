@@ -45,18 +45,19 @@ static int zcopy_copy_send(struct zcopy_xfer *x)
 {
 	struct zcopy_own_pages b = { .nr = 0 };
 	struct zcopy_lend *l;
+	unsigned int nr;
 	bool stop = false;
 	int ret = 0;
 
 	/* A buffer's worth goes in one send. */
-	BUILD_BUG_ON(ZCOPY_BOUNCE_PAGES > ZCOPY_LEND_BATCH ||
-		     ZCOPY_BOUNCE_PAGES > ZCOPY_OWN_PAGES);
+	BUILD_BUG_ON(ZCOPY_LEND_BATCH < ZCOPY_BOUNCE_PAGES);
+	BUILD_BUG_ON(ZCOPY_OWN_PAGES < ZCOPY_BOUNCE_PAGES);
 	l = zcopy_lend_alloc(x->sock, x->msg_flags, false);
 	if (!l)
 		return -ENOMEM;
-	ret = zcopy_own_pages_alloc(&b, min_t(u64, DIV_ROUND_UP((u64)x->len,
-								 PAGE_SIZE),
-					      ZCOPY_BOUNCE_PAGES));
+	nr = min_t(u64, DIV_ROUND_UP((u64)x->len, PAGE_SIZE),
+		   ZCOPY_BOUNCE_PAGES);
+	ret = zcopy_own_pages_alloc(&b, nr);
 	if (ret)
 		goto free_lend;
 
