@@ -12,7 +12,6 @@
 #include <linux/shmem_fs.h>
 #include <linux/uio.h>
 
-#include "compat.h"
 #include "zcopy.h"
 
 /*

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The one place where Linux 6.1 and 6.12 differ for zcopy.  Everything else
- * is written against the interfaces both kernels share.
+ * is written against the interfaces both kernels share.  Kbuild includes
+ * this file first in every file of the module and of its KUnit suites
+ * (-include, as WireGuard's compat layer is): no .c file includes it or
+ * tests a kernel version.
  */
 #ifndef _ZCOPY_COMPAT_H
 #define _ZCOPY_COMPAT_H
@@ -10,8 +13,10 @@
 #include <linux/err.h>
 #include <linux/net.h>
 #include <linux/pagemap.h>
+#include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/socket.h>
+#include <linux/sysfs.h>
 #include <linux/uio.h>
 #include <linux/version.h>
 #include <linux/zcopy.h>
@@ -123,6 +128,24 @@ static inline u64 zcopy_task_read_bytes(void)
 #define ZCOPY_FEAT_IO_ACCT	ZCOPY_FEAT_IO_ACCOUNTING
 #else
 #define ZCOPY_FEAT_IO_ACCT	0
+#endif
+
+/*
+ * What an attribute group's ->is_visible returns for its first attribute to
+ * hide the group's directory: SYSFS_GROUP_INVISIBLE since Linux 6.11; an
+ * empty directory stays before.
+ */
+#ifdef SYSFS_GROUP_INVISIBLE
+#define ZCOPY_SYSFS_GROUP_HIDDEN	SYSFS_GROUP_INVISIBLE
+#else
+#define ZCOPY_SYSFS_GROUP_HIDDEN	0
+#endif
+
+/* Linux 6.13 made the namespace argument a string literal. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define ZCOPY_IMPORT_KUNIT_NS() MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
+#else
+#define ZCOPY_IMPORT_KUNIT_NS() MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
 #endif
 
 #endif /* _ZCOPY_COMPAT_H */

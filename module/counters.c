@@ -1,26 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Running totals: per method (sysfs methods/<name>/), their sum (sysfs
- * stats/), and per open file (ZCOPY_IOC_COUNTERS).
+ * Running totals: per method (sysfs stats_<method>/), their sum (sysfs
+ * stats/), and per open file (ZCOPY_IOC_COUNTERS).  The sysfs directories
+ * are attribute groups of the misc device, made with it: udev sees them
+ * all when the device appears.
  */
 #include <linux/device.h>
-#include <linux/kobject.h>
-#include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <kunit/visibility.h>
 
 #include "zcopy.h"
-
-/* name in sysfs, counter */
-#define ZCOPY_COUNTER_LIST(X)						\
-	X(transfers, ZCOPY_CTR_TRANSFERS)				\
-	X(bytes, ZCOPY_CTR_BYTES)					\
-	X(zc_bytes, ZCOPY_CTR_ZC_BYTES)					\
-	X(copied_bytes, ZCOPY_CTR_COPIED_BYTES)				\
-	X(cache_hit_pages, ZCOPY_CTR_CACHE_HIT_PAGES)			\
-	X(cache_miss_pages, ZCOPY_CTR_CACHE_MISS_PAGES)			\
-	X(storage_read_bytes, ZCOPY_CTR_STORAGE_READ_BYTES)		\
-	X(errors, ZCOPY_CTR_ERRORS)
 
 static struct zcopy_tally zcopy_method_tally[ZCOPY_METHOD_COUNT];
 
@@ -65,147 +54,91 @@ u64 zcopy_counter_read(u32 method, enum zcopy_counter c)
 }
 EXPORT_SYMBOL_IF_KUNIT(zcopy_counter_read);
 
-/* /sys/class/misc/zcopy/stats/<counter>: the sum over all methods. */
-static ssize_t zcopy_total_show(struct device *dev,
-				struct device_attribute *attr, char *buf)
-{
-	struct dev_ext_attribute *ea =
-		container_of(attr, struct dev_ext_attribute, attr);
-
-	return sysfs_emit(buf, "%llu\n",
-			  zcopy_counter_read(ZCOPY_METHOD_AUTO,
-					     (uintptr_t)ea->var));
-}
-
-#define ZCOPY_TOTAL_ATTR(name, ctr)					\
-	static struct dev_ext_attribute zcopy_total_##name = {		\
-		__ATTR(name, 0444, zcopy_total_show, NULL),		\
-		(void *)(ctr),						\
-	};
-ZCOPY_COUNTER_LIST(ZCOPY_TOTAL_ATTR)
-
-#define ZCOPY_TOTAL_ENTRY(name, ctr) &zcopy_total_##name.attr.attr,
-static struct attribute *zcopy_total_attrs[] = {
-	ZCOPY_COUNTER_LIST(ZCOPY_TOTAL_ENTRY)
-	NULL,
-};
-
-static const struct attribute_group zcopy_total_group = {
-	.name = "stats",
-	.attrs = zcopy_total_attrs,
-};
-
-const struct attribute_group *zcopy_device_groups[] = {
-	&zcopy_total_group,
-	NULL,
-};
-
-/* /sys/class/misc/zcopy/methods/<method>/<counter>. */
-struct zcopy_method_attr {
-	struct kobj_attribute attr;
+/**
+ * struct zcopy_counter_attr - one counter file in sysfs
+ * @attr: the device attribute
+ * @method: the method it counts, or ZCOPY_METHOD_AUTO for the sum over all
+ * @ctr: the counter
+ */
+struct zcopy_counter_attr {
+	struct device_attribute attr;
+	u32 method;
 	enum zcopy_counter ctr;
 };
 
-struct zcopy_method_kobj {
-	struct kobject kobj;
-	u32 method;
-};
-
-static ssize_t zcopy_method_show(struct kobject *kobj,
-				 struct kobj_attribute *attr, char *buf)
+static ssize_t zcopy_counter_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
 {
-	struct zcopy_method_kobj *mk =
-		container_of(kobj, struct zcopy_method_kobj, kobj);
-	struct zcopy_method_attr *ma =
-		container_of(attr, struct zcopy_method_attr, attr);
+	const struct zcopy_counter_attr *ca =
+		container_of(attr, struct zcopy_counter_attr, attr);
 
-	return sysfs_emit(buf, "%llu\n",
-			  zcopy_counter_read(mk->method, ma->ctr));
+	return sysfs_emit(buf, "%llu\n", zcopy_counter_read(ca->method, ca->ctr));
 }
 
-#define ZCOPY_METHOD_ATTR(name, ctr)					\
-	static struct zcopy_method_attr zcopy_method_##name = {		\
-		__ATTR(name, 0444, zcopy_method_show, NULL),		\
-		ctr,							\
-	};
-ZCOPY_COUNTER_LIST(ZCOPY_METHOD_ATTR)
+/*
+ * A method this build lacks has no directory: where the kernel can hide a
+ * whole group (6.11+), the first attribute says so for all of them.
+ */
+static umode_t zcopy_counter_visible(struct kobject *kobj,
+				     struct attribute *attr, int n)
+{
+	const struct zcopy_counter_attr *ca =
+		container_of(attr, struct zcopy_counter_attr, attr.attr);
 
-#define ZCOPY_METHOD_ENTRY(name, ctr) &zcopy_method_##name.attr.attr,
-static struct attribute *zcopy_method_attrs[] = {
-	ZCOPY_COUNTER_LIST(ZCOPY_METHOD_ENTRY)
+	if (ca->method == ZCOPY_METHOD_AUTO || zcopy_method_get(ca->method))
+		return attr->mode;
+	return n ? 0 : ZCOPY_SYSFS_GROUP_HIDDEN;
+}
+
+#define ZCOPY_COUNTER_ATTR(grp, m, name, ctr)				\
+	static struct zcopy_counter_attr zcopy_##grp##_##name = {	\
+		__ATTR(name, 0444, zcopy_counter_show, NULL), m, ctr	\
+	}
+
+/* One directory of the eight counters of @m, named @grp. */
+#define ZCOPY_COUNTER_GROUP(grp, m)					\
+	ZCOPY_COUNTER_ATTR(grp, m, transfers, ZCOPY_CTR_TRANSFERS);	\
+	ZCOPY_COUNTER_ATTR(grp, m, bytes, ZCOPY_CTR_BYTES);		\
+	ZCOPY_COUNTER_ATTR(grp, m, zc_bytes, ZCOPY_CTR_ZC_BYTES);	\
+	ZCOPY_COUNTER_ATTR(grp, m, copied_bytes, ZCOPY_CTR_COPIED_BYTES); \
+	ZCOPY_COUNTER_ATTR(grp, m, cache_hit_pages,			\
+			   ZCOPY_CTR_CACHE_HIT_PAGES);			\
+	ZCOPY_COUNTER_ATTR(grp, m, cache_miss_pages,			\
+			   ZCOPY_CTR_CACHE_MISS_PAGES);			\
+	ZCOPY_COUNTER_ATTR(grp, m, storage_read_bytes,			\
+			   ZCOPY_CTR_STORAGE_READ_BYTES);		\
+	ZCOPY_COUNTER_ATTR(grp, m, errors, ZCOPY_CTR_ERRORS);		\
+	static struct attribute *zcopy_##grp##_attrs[] = {		\
+		&zcopy_##grp##_transfers.attr.attr,			\
+		&zcopy_##grp##_bytes.attr.attr,				\
+		&zcopy_##grp##_zc_bytes.attr.attr,			\
+		&zcopy_##grp##_copied_bytes.attr.attr,			\
+		&zcopy_##grp##_cache_hit_pages.attr.attr,		\
+		&zcopy_##grp##_cache_miss_pages.attr.attr,		\
+		&zcopy_##grp##_storage_read_bytes.attr.attr,		\
+		&zcopy_##grp##_errors.attr.attr,			\
+		NULL,							\
+	};								\
+	static const struct attribute_group zcopy_##grp##_group = {	\
+		.name = #grp,						\
+		.attrs = zcopy_##grp##_attrs,				\
+		.is_visible = zcopy_counter_visible,			\
+	}
+
+/* stats/: the sum over all methods; stats_<method>/: one method's. */
+ZCOPY_COUNTER_GROUP(stats, ZCOPY_METHOD_AUTO);
+ZCOPY_COUNTER_GROUP(stats_copy, ZCOPY_METHOD_COPY);
+ZCOPY_COUNTER_GROUP(stats_mmap, ZCOPY_METHOD_MMAP);
+ZCOPY_COUNTER_GROUP(stats_splice, ZCOPY_METHOD_SPLICE);
+ZCOPY_COUNTER_GROUP(stats_pages, ZCOPY_METHOD_PAGES);
+ZCOPY_COUNTER_GROUP(stats_direct, ZCOPY_METHOD_DIRECT);
+
+const struct attribute_group *zcopy_device_groups[] = {
+	&zcopy_stats_group,
+	&zcopy_stats_copy_group,
+	&zcopy_stats_mmap_group,
+	&zcopy_stats_splice_group,
+	&zcopy_stats_pages_group,
+	&zcopy_stats_direct_group,
 	NULL,
 };
-ATTRIBUTE_GROUPS(zcopy_method);
-
-static void zcopy_method_kobj_release(struct kobject *kobj)
-{
-	kfree(container_of(kobj, struct zcopy_method_kobj, kobj));
-}
-
-static const struct kobj_type zcopy_method_ktype = {
-	.release = zcopy_method_kobj_release,
-	.sysfs_ops = &kobj_sysfs_ops,
-	.default_groups = zcopy_method_groups,
-};
-
-static struct kobject *zcopy_methods_dir;
-static struct zcopy_method_kobj *zcopy_method_kobjs[ZCOPY_METHOD_COUNT];
-
-/**
- * zcopy_counters_exit() - remove the methods/ directory from sysfs
- */
-void zcopy_counters_exit(void)
-{
-	u32 m;
-
-	for (m = 0; m < ZCOPY_METHOD_COUNT; m++) {
-		if (zcopy_method_kobjs[m])
-			kobject_put(&zcopy_method_kobjs[m]->kobj);
-		zcopy_method_kobjs[m] = NULL;
-	}
-	kobject_put(zcopy_methods_dir);
-	zcopy_methods_dir = NULL;
-}
-
-/**
- * zcopy_counters_init() - add methods/<name>/ under the device in sysfs
- * @dev: the misc device
- *
- * Return: 0 or a negative errno, with nothing left behind.
- */
-int zcopy_counters_init(struct device *dev)
-{
-	u32 m;
-	int err;
-
-	zcopy_methods_dir = kobject_create_and_add("methods", &dev->kobj);
-	if (!zcopy_methods_dir)
-		return -ENOMEM;
-
-	for (m = 0; m < ZCOPY_METHOD_COUNT; m++) {
-		const struct zcopy_method *method = zcopy_method_get(m);
-		struct zcopy_method_kobj *mk;
-
-		if (!method)
-			continue;
-		mk = kzalloc(sizeof(*mk), GFP_KERNEL);
-		if (!mk) {
-			err = -ENOMEM;
-			goto remove_methods;
-		}
-		mk->method = m;
-		err = kobject_init_and_add(&mk->kobj, &zcopy_method_ktype,
-					   zcopy_methods_dir, "%s",
-					   method->name);
-		if (err) {
-			kobject_put(&mk->kobj);
-			goto remove_methods;
-		}
-		zcopy_method_kobjs[m] = mk;
-	}
-	return 0;
-
-remove_methods:
-	zcopy_counters_exit();
-	return err;
-}

@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ioctl dispatch: each argument struct is copied in once, checked in its
- * kernel copy only; only its output fields are written back.
+ * The ioctls: each argument struct is copied in once, validated in one
+ * place in its kernel copy, handed to its handler, and only its output
+ * fields are written back.  SEND and SENDV turn into one transfer call
+ * (transfer.c): SEND is a call of one file segment.
  */
+#include <linux/build_bug.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <kunit/visibility.h>
 
-#include "compat.h"
 #include "zcopy.h"
 
 union zcopy_ioctl_arg {
@@ -19,45 +25,94 @@ union zcopy_ioctl_arg {
 	struct zcopy_sendv sendv;
 };
 
+static int zcopy_check_info(const union zcopy_ioctl_arg *arg)
+{
+	const struct zcopy_info *info = &arg->info;
+
+	if (info->flags || info->reserved0 || info->reserved[0] ||
+	    info->reserved[1])
+		return -EINVAL;
+	return 0;
+}
+
 static int zcopy_ioc_info(struct zcopy_ctx *ctx, union zcopy_ioctl_arg *arg)
 {
 	struct zcopy_info *info = &arg->info;
 
-	if (info->flags || info->reserved[0] || info->reserved[1])
-		return -EINVAL;
-	info->api_version = ZCOPY_API_VERSION;
 	info->methods = zcopy_methods_mask();
 	info->max_len = MAX_RW_COUNT;
 	info->features = ZCOPY_FEAT_PAGES_PATH | ZCOPY_FEAT_IO_ACCT;
 	return 0;
 }
 
-static int zcopy_ioc_send(struct zcopy_ctx *ctx, union zcopy_ioctl_arg *arg)
+static int zcopy_check_send(const union zcopy_ioctl_arg *arg)
 {
-	struct zcopy_send *s = &arg->send;
-	struct zcopy_request req = {
-		.offset = s->offset,
-		.len = s->len,
-		.method = s->method,
-		.flags = s->flags,
-	};
-	int err;
+	const struct zcopy_send *s = &arg->send;
 
 	if (s->reserved0 || s->reserved[0] || s->reserved[1])
 		return -EINVAL;
-	req.in = fget(s->in_fd);
-	if (!req.in)
-		return -EBADF;
-	req.out = fget(s->out_fd);
-	if (!req.out) {
-		err = -EBADF;
-		goto put_in;
+	return zcopy_check_method(s->method, s->flags);
+}
+
+/**
+ * zcopy_send_files() - run a ZCOPY_IOC_SEND: a call of one file segment
+ * @ctx: the open file of /dev/zcopy to account to, or NULL
+ * @s: the validated argument; its outputs are filled
+ * @in: the source file; the call takes over this reference
+ * @out: the socket's file; the call takes over this reference
+ *
+ * Return: 0 or a negative errno (see the uAPI header).
+ */
+int zcopy_send_files(struct zcopy_ctx *ctx, struct zcopy_send *s,
+		     struct file *in, struct file *out)
+{
+	struct zcopy_call *c = zcopy_call_alloc(1, 0);
+	int err;
+
+	if (!c) {
+		fput(in);
+		fput(out);
+		return -ENOMEM;
 	}
-	err = zcopy_transfer(ctx, &req, &s->sent, &s->stats);
-	fput(req.out);
-put_in:
-	fput(req.in);
+	c->out = out;
+	c->method = s->method;
+	c->flags = s->flags;
+	c->segs[0].in = in;
+	c->segs[0].offset = s->offset;
+	c->segs[0].len = s->len;
+	err = zcopy_call_prepare(c);
+	if (!err) {
+		err = zcopy_call_run(c);
+		err = zcopy_call_finish(ctx, c, err, &s->stats, &s->sent);
+	}
+	zcopy_call_free(c);
 	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(zcopy_send_files);
+
+static int zcopy_ioc_send(struct zcopy_ctx *ctx, union zcopy_ioctl_arg *arg)
+{
+	struct zcopy_send *s = &arg->send;
+	struct file *in, *out;
+
+	in = fget(s->in_fd);
+	if (!in)
+		return -EBADF;
+	out = fget(s->out_fd);
+	if (!out) {
+		fput(in);
+		return -EBADF;
+	}
+	return zcopy_send_files(ctx, s, in, out);
+}
+
+static int zcopy_check_counters(const union zcopy_ioctl_arg *arg)
+{
+	const struct zcopy_counters *c = &arg->counters;
+
+	if (c->flags || c->reserved[0] || c->reserved[1])
+		return -EINVAL;
+	return 0;
 }
 
 static int zcopy_ioc_counters(struct zcopy_ctx *ctx,
@@ -66,8 +121,6 @@ static int zcopy_ioc_counters(struct zcopy_ctx *ctx,
 	struct zcopy_counters *c = &arg->counters;
 	const atomic64_t *v = ctx->tally.v;
 
-	if (c->flags || c->reserved[0] || c->reserved[1])
-		return -EINVAL;
 	c->transfers = atomic64_read(&v[ZCOPY_CTR_TRANSFERS]);
 	c->bytes = atomic64_read(&v[ZCOPY_CTR_BYTES]);
 	c->zc_bytes = atomic64_read(&v[ZCOPY_CTR_ZC_BYTES]);
@@ -80,43 +133,237 @@ static int zcopy_ioc_counters(struct zcopy_ctx *ctx,
 	return 0;
 }
 
-static int zcopy_ioc_sendv(struct zcopy_ctx *ctx, union zcopy_ioctl_arg *arg)
+static int zcopy_check_sendv(const union zcopy_ioctl_arg *arg)
 {
-	return zcopy_sendv(ctx, &arg->sendv);
+	const struct zcopy_sendv *v = &arg->sendv;
+
+	if (v->reserved[0] || v->reserved[1] || !v->count ||
+	    v->count > ZCOPY_SENDV_MAX_SEGS)
+		return -EINVAL;
+	return zcopy_check_method(v->method, v->flags);
 }
 
+/* One segment's fields, before any file is looked at. */
+static int zcopy_check_segment(const struct zcopy_segment *u)
+{
+	if (u->reserved)
+		return -EINVAL;
+	switch (u->type) {
+	case ZCOPY_SEG_FILE:
+		return u->addr ? -EINVAL : 0;
+	case ZCOPY_SEG_MEMORY:
+		return u->fd || u->offset ? -EINVAL : 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* The user's vector, copied in once and checked field by field. */
+static struct zcopy_segment *zcopy_sendv_segments(const struct zcopy_sendv *v,
+						  size_t *mem_bytes)
+{
+	struct zcopy_segment *us;
+	size_t size = array_size(v->count, sizeof(*us));
+	int err = 0;
+	u32 i;
+
+	us = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!us)
+		return ERR_PTR(-ENOMEM);
+	if (copy_from_user(us, u64_to_user_ptr(v->segs), size)) {
+		kvfree(us);
+		return ERR_PTR(-EFAULT);
+	}
+	*mem_bytes = 0;
+	for (i = 0; i < v->count && !err; i++) {
+		err = zcopy_check_segment(&us[i]);
+		if (err || us[i].type != ZCOPY_SEG_MEMORY)
+			continue;
+		if (us[i].len > ZCOPY_SENDV_MAX_MEMORY - *mem_bytes)
+			err = -EINVAL;
+		else
+			*mem_bytes += us[i].len;
+	}
+	if (err) {
+		kvfree(us);
+		return ERR_PTR(err);
+	}
+	return us;
+}
+
+/*
+ * Take the files, check the call, copy the memory segments: everything
+ * that can fail before the first byte goes.
+ */
+static int zcopy_sendv_prepare(struct zcopy_call *c,
+			       const struct zcopy_segment *us,
+			       const struct zcopy_sendv *v)
+{
+	u32 i;
+	int err;
+
+	for (i = 0; i < c->count; i++) {
+		c->segs[i].len = us[i].len;
+		if (us[i].type != ZCOPY_SEG_FILE)
+			continue;
+		c->segs[i].offset = us[i].offset;
+		c->segs[i].in = fget(us[i].fd);
+		if (!c->segs[i].in)
+			return -EBADF;
+	}
+	c->out = fget(v->out_fd);
+	if (!c->out)
+		return -EBADF;
+	c->method = v->method;
+	c->flags = v->flags;
+	c->seg_clocks = v->seg_stats != 0;
+	err = zcopy_call_prepare(c);
+	if (err)
+		return err;
+	for (i = 0; i < c->count; i++) {
+		if (us[i].type != ZCOPY_SEG_MEMORY)
+			continue;
+		err = zcopy_call_copy_memory(c, i, u64_to_user_ptr(us[i].addr));
+		if (err)
+			return err;
+	}
+	/* Per-segment results must have somewhere to go before bytes do. */
+	if (v->seg_stats &&
+	    clear_user(u64_to_user_ptr(v->seg_stats),
+		       array_size(c->count, sizeof(struct zcopy_stats))))
+		return -EFAULT;
+	return 0;
+}
+
+/* Each segment up to the one that stopped gets its statistics. */
+static int zcopy_sendv_seg_stats(const struct zcopy_call *c,
+				 const struct zcopy_sendv *v)
+{
+	struct zcopy_stats __user *ust = u64_to_user_ptr(v->seg_stats);
+	struct zcopy_stats st;
+	u32 i;
+
+	for (i = 0; ust && i < c->reached && i <= c->index; i++) {
+		zcopy_call_stats(c, &c->segs[i].x, &st);
+		if (copy_to_user(&ust[i], &st, sizeof(st)))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+static int zcopy_ioc_sendv(struct zcopy_ctx *ctx, union zcopy_ioctl_arg *arg)
+{
+	struct zcopy_sendv *v = &arg->sendv;
+	struct zcopy_segment *us;
+	struct zcopy_call *c;
+	size_t mem_bytes;
+	int err, serr;
+
+	us = zcopy_sendv_segments(v, &mem_bytes);
+	if (IS_ERR(us))
+		return PTR_ERR(us);
+	c = zcopy_call_alloc(v->count, mem_bytes);
+	if (!c) {
+		err = -ENOMEM;
+		goto free_segments;
+	}
+	err = zcopy_sendv_prepare(c, us, v);
+	if (err)
+		goto free_call;
+
+	err = zcopy_call_run(c);
+	v->seg_index = c->index;
+	v->seg_sent = c->index < c->reached ? c->segs[c->index].x.sent : 0;
+	err = zcopy_call_finish(ctx, c, err, &v->stats, &v->sent);
+	/*
+	 * What went is counted as sent even when its statistics cannot be
+	 * stored (seg_stats unmapped meanwhile): the caller gets EFAULT, as
+	 * when the argument struct itself cannot be written back.
+	 */
+	serr = zcopy_sendv_seg_stats(c, v);
+	if (!err)
+		err = serr;
+free_call:
+	zcopy_call_free(c);
+free_segments:
+	kvfree(us);
+	return err;
+}
+
+/**
+ * struct zcopy_ioctl_op - one ioctl
+ * @cmd: its full number
+ * @size: the struct as this module knows it, in bytes
+ * @min_size: the struct's first published layout, in bytes
+ * @out_start: offset of the first output field, in bytes
+ * @out_end: one past the last output field, in bytes
+ * @check: validate the struct's fields: flags, method, reserved fields
+ * @fn: run it
+ */
 struct zcopy_ioctl_op {
-	u32 size;	/* the struct as this module knows it */
-	u32 min_size;	/* the first published layout */
-	u32 out_start;	/* the output fields: written back, nothing else */
+	unsigned int cmd;
+	u32 size;
+	u32 min_size;
+	u32 out_start;
 	u32 out_end;
+	int (*check)(const union zcopy_ioctl_arg *arg);
 	int (*fn)(struct zcopy_ctx *ctx, union zcopy_ioctl_arg *arg);
 };
 
-#define ZCOPY_OP(nr, type, first_out, last_out, handler)		\
-	[_IOC_NR(nr)] = { sizeof(type), sizeof(type),			\
-			  offsetof(type, first_out),			\
-			  offsetofend(type, last_out), handler }
+/*
+ * @last: the last field of the first published layout.  Copy-back never
+ * writes past what the smallest caller has: a build error otherwise.
+ */
+#define ZCOPY_OP(_cmd, type, last, first_out, last_out, _check, _fn)	\
+	[_IOC_NR(_cmd)] = {						\
+		.cmd = _cmd,						\
+		.size = sizeof(type),					\
+		.min_size = offsetofend(type, last),			\
+		.out_start = offsetof(type, first_out),			\
+		.out_end = offsetofend(type, last_out) +		\
+			   BUILD_BUG_ON_ZERO(offsetofend(type, last_out) > \
+					     offsetofend(type, last)),	\
+		.check = _check,					\
+		.fn = _fn,						\
+	}
 
 static const struct zcopy_ioctl_op zcopy_ioctl_ops[] = {
-	ZCOPY_OP(ZCOPY_IOC_INFO, struct zcopy_info, api_version, features,
-		 zcopy_ioc_info),
-	ZCOPY_OP(ZCOPY_IOC_SEND, struct zcopy_send, sent, stats,
-		 zcopy_ioc_send),
-	ZCOPY_OP(ZCOPY_IOC_COUNTERS, struct zcopy_counters, transfers, errors,
-		 zcopy_ioc_counters),
-	ZCOPY_OP(ZCOPY_IOC_SENDV, struct zcopy_sendv, seg_index, stats,
-		 zcopy_ioc_sendv),
+	ZCOPY_OP(ZCOPY_IOC_INFO, struct zcopy_info, reserved, methods,
+		 features, zcopy_check_info, zcopy_ioc_info),
+	ZCOPY_OP(ZCOPY_IOC_SEND, struct zcopy_send, reserved, sent, stats,
+		 zcopy_check_send, zcopy_ioc_send),
+	ZCOPY_OP(ZCOPY_IOC_COUNTERS, struct zcopy_counters, reserved,
+		 transfers, errors, zcopy_check_counters, zcopy_ioc_counters),
+	ZCOPY_OP(ZCOPY_IOC_SENDV, struct zcopy_sendv, reserved, seg_index,
+		 stats, zcopy_check_sendv, zcopy_ioc_sendv),
 };
+
+/*
+ * The layout is ABI: pinned here, where a change breaks the build, rather
+ * than in the installed header.
+ */
+static_assert(sizeof(struct zcopy_info) == 48);
+static_assert(sizeof(struct zcopy_stats) == 64);
+static_assert(sizeof(struct zcopy_send) == 128);
+static_assert(sizeof(struct zcopy_counters) == 88);
+static_assert(offsetof(struct zcopy_send, offset) == 24);
+static_assert(offsetof(struct zcopy_send, stats) == 48);
+static_assert(offsetof(struct zcopy_counters, errors) == 64);
+static_assert(sizeof(struct zcopy_segment) == 40);
+static_assert(sizeof(struct zcopy_sendv) == 136);
+static_assert(offsetof(struct zcopy_sendv, stats) == 56);
 
 /**
  * zcopy_ioctl() - the ioctl handler of /dev/zcopy
  * @file: the open device
- * @cmd: ZCOPY_IOC_*; the size bits are not checked, the struct's own size
- *	field says which layout the caller uses
- * @arg: user pointer to the argument struct
+ * @cmd: ZCOPY_IOC_*, matched whole
+ * @arg: user pointer to the argument struct, whose size field says which
+ *	layout the caller uses
  *
- * Return: 0 or a negative errno.
+ * Return: 0 or a negative errno: -ENOTTY for an unknown @cmd, -EFAULT,
+ * -EINVAL for a size below the first layout or a field that fails
+ * validation, -E2BIG for unknown non-zero bytes or a size above a page,
+ * or the handler's.
  */
 long zcopy_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
@@ -128,11 +375,11 @@ long zcopy_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	u32 usize, nout;
 	int err;
 
-	if (_IOC_TYPE(cmd) != ZCOPY_IOC_MAGIC ||
-	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE) ||
-	    _IOC_NR(cmd) >= ARRAY_SIZE(zcopy_ioctl_ops))
+	if (_IOC_NR(cmd) >= ARRAY_SIZE(zcopy_ioctl_ops))
 		return -ENOTTY;
 	op = &zcopy_ioctl_ops[_IOC_NR(cmd)];
+	if (op->cmd != cmd)
+		return -ENOTTY;
 
 	/* The size is fetched once; the copy's own size field is ignored. */
 	if (get_user(usize, (u32 __user *)uarg))
@@ -143,6 +390,9 @@ long zcopy_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return -E2BIG;
 	memset(&karg, 0, sizeof(karg));
 	err = copy_struct_from_user(&karg, op->size, uarg, usize);
+	if (err)
+		return err;
+	err = op->check(&karg);
 	if (err)
 		return err;
 	/*

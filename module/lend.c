@@ -12,16 +12,14 @@
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/pagemap.h>
-#include <linux/slab.h>
 #include <linux/socket.h>
 #include <linux/uio.h>
 
-#include "compat.h"
-#include "zcopy.h"
+#include "lend.h"
 
 /**
  * zcopy_lend_init() - set up an empty batch
- * @l: the batch
+ * @l: the batch; its own pages are kept
  * @sock: the socket it goes to
  * @msg_flags: MSG_* for every send (MSG_DONTWAIT, MSG_NOSIGNAL)
  * @by_ref: lend the pages (MSG_SPLICE_PAGES or ->sendpage), or hand them
@@ -197,26 +195,6 @@ int zcopy_lend_flush(struct zcopy_lend *l, bool more, bool *stop)
 }
 
 /**
- * zcopy_lend_alloc() - a batch for one call
- * @sock: the socket
- * @msg_flags: MSG_* for every send
- * @by_ref: see zcopy_lend_init()
- *
- * Too large for the stack with the batch size measured best.
- *
- * Return: the batch (kfree() it), or NULL.
- */
-struct zcopy_lend *zcopy_lend_alloc(struct socket *sock, int msg_flags,
-				    bool by_ref)
-{
-	struct zcopy_lend *l = kmalloc(sizeof(*l), GFP_KERNEL);
-
-	if (l)
-		zcopy_lend_init(l, sock, msg_flags, by_ref);
-	return l;
-}
-
-/**
  * zcopy_own_pages_alloc() - fill a buffer of the call's own pages
  * @b: the buffer; on failure it is emptied
  * @nr: pages it must hold, at most ZCOPY_OWN_PAGES
@@ -229,7 +207,7 @@ struct zcopy_lend *zcopy_lend_alloc(struct socket *sock, int msg_flags,
 int zcopy_own_pages_alloc(struct zcopy_own_pages *b, unsigned int nr)
 {
 	while (b->nr < nr) {
-		struct page *page = alloc_page(GFP_KERNEL);
+		struct page *page = alloc_page(GFP_KERNEL_ACCOUNT);
 
 		if (!page) {
 			zcopy_own_pages_put(b);

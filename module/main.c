@@ -14,7 +14,7 @@ static int zcopy_open(struct inode *inode, struct file *file)
 {
 	struct zcopy_ctx *ctx;
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return -ENOMEM;
 	file->private_data = ctx;
@@ -43,31 +43,8 @@ static struct miscdevice zcopy_misc = {
 	.groups = zcopy_device_groups,
 };
 
-static int __init zcopy_init(void)
-{
-	int err;
-
-	err = misc_register(&zcopy_misc);
-	if (err)
-		return err;
-	err = zcopy_counters_init(zcopy_misc.this_device);
-	if (err)
-		goto deregister_misc;
-	return 0;
-
-deregister_misc:
-	misc_deregister(&zcopy_misc);
-	return err;
-}
-
-static void __exit zcopy_exit(void)
-{
-	zcopy_counters_exit();
-	misc_deregister(&zcopy_misc);
-}
-
-module_init(zcopy_init);
-module_exit(zcopy_exit);
+/* The counters' sysfs groups come and go with the device. */
+module_misc_device(zcopy_misc);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Zero-copy file-to-socket transfers with honest accounting");

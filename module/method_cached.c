@@ -1,25 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * PAGES and MMAP: walk the file's page cache and give the folios to the
- * socket through the lending path, either as page references (PAGES: what
- * sendfile with a gathering NIC does) or as data the socket copies into its
- * own buffers (MMAP: what write() from an mmap()ed file does, one CPU copy
- * and no bounce buffer).
+ * PAGES and MMAP: the file's page-cache folios go to the socket through the
+ * lending path, either as page references (PAGES: what sendfile with a
+ * gathering NIC does) or as data the socket copies into its own buffers
+ * (MMAP: what write() from an mmap()ed file does, one CPU copy and no
+ * bounce buffer).  PAGES has no send of its own: the core gathers its folios
+ * with the segments around it (transfer.c).
  */
 #include <linux/fs.h>
-#include <linux/slab.h>
 
-#include "zcopy.h"
+#include "lend.h"
 
-static int zcopy_send_cached(struct zcopy_xfer *x, bool by_ref)
+static int zcopy_mmap_send(struct zcopy_xfer *x, struct zcopy_lend *l)
 {
-	struct zcopy_lend *l;
 	bool stop = false;
 	int ret = 0;
 
-	l = zcopy_lend_alloc(x->sock, x->msg_flags, by_ref);
-	if (!l)
-		return -ENOMEM;
+	zcopy_lend_init(l, x->sock, x->msg_flags, false);
 	while (x->len && !stop) {
 		loff_t pos = x->pos;
 
@@ -28,28 +25,16 @@ static int zcopy_send_cached(struct zcopy_xfer *x, bool by_ref)
 			break;
 		ret = zcopy_lend_flush(l, l->bytes < x->len || x->more, &stop);
 		x->corked = l->corked;
-		if (zcopy_xfer_should_stop(x))
+		if (zcopy_xfer_should_stop())
 			break;
 	}
 	zcopy_lend_release(l);
-	kfree(l);
 	return ret;
-}
-
-static int zcopy_pages_send(struct zcopy_xfer *x)
-{
-	return zcopy_send_cached(x, true);
-}
-
-static int zcopy_mmap_send(struct zcopy_xfer *x)
-{
-	return zcopy_send_cached(x, false);
 }
 
 const struct zcopy_method zcopy_method_pages = {
 	.name = "pages",
 	.reads = ZCOPY_READS_CACHE,
-	.send = zcopy_pages_send,
 };
 
 const struct zcopy_method zcopy_method_mmap = {

@@ -7,11 +7,9 @@
  */
 #include <linux/fs.h>
 #include <linux/build_bug.h>
-#include <linux/slab.h>
 #include <linux/uio.h>
 
-#include "compat.h"
-#include "zcopy.h"
+#include "lend.h"
 
 /* The buffer of a typical read()/write() loop: 64 KiB. */
 #define ZCOPY_BOUNCE_PAGES	16
@@ -41,10 +39,9 @@ static ssize_t zcopy_copy_read(struct zcopy_xfer *x,
 	return ret;
 }
 
-static int zcopy_copy_send(struct zcopy_xfer *x)
+static int zcopy_copy_send(struct zcopy_xfer *x, struct zcopy_lend *l)
 {
-	struct zcopy_own_pages b = { .nr = 0 };
-	struct zcopy_lend *l;
+	struct zcopy_own_pages *b = &l->own;
 	unsigned int nr;
 	bool stop = false;
 	int ret = 0;
@@ -52,41 +49,37 @@ static int zcopy_copy_send(struct zcopy_xfer *x)
 	/* A buffer's worth goes in one send. */
 	BUILD_BUG_ON(ZCOPY_LEND_BATCH < ZCOPY_BOUNCE_PAGES);
 	BUILD_BUG_ON(ZCOPY_OWN_PAGES < ZCOPY_BOUNCE_PAGES);
-	l = zcopy_lend_alloc(x->sock, x->msg_flags, false);
-	if (!l)
-		return -ENOMEM;
+	zcopy_lend_init(l, x->sock, x->msg_flags, false);
 	nr = min_t(u64, DIV_ROUND_UP((u64)x->len, PAGE_SIZE),
 		   ZCOPY_BOUNCE_PAGES);
-	ret = zcopy_own_pages_alloc(&b, nr);
+	ret = zcopy_own_pages_alloc(b, nr);
 	if (ret)
-		goto free_lend;
+		return ret;
 
 	while (x->len && !stop) {
-		size_t want = min_t(size_t, x->len, b.nr * PAGE_SIZE);
+		size_t want = min_t(size_t, x->len, b->nr * PAGE_SIZE);
 		ssize_t n;
 		size_t off;
 
 		ret = zcopy_cache_prepare(x, x->pos, x->pos + want);
 		if (ret)
 			break;
-		n = zcopy_copy_read(x, &b, want);
+		n = zcopy_copy_read(x, b, want);
 		if (n <= 0) {
 			ret = n;
 			break;
 		}
 		/* The socket copies the pages: the call keeps them. */
 		for (off = 0; off < n; off += PAGE_SIZE)
-			zcopy_lend_add(l, x, b.bv[off >> PAGE_SHIFT].bv_page, 0,
+			zcopy_lend_add(l, x, b->bv[off >> PAGE_SHIFT].bv_page, 0,
 				       min_t(size_t, n - off, PAGE_SIZE), NULL,
 				       true);
 		ret = zcopy_lend_flush(l, n < x->len || x->more, &stop);
 		x->corked = l->corked;
-		if (ret || zcopy_xfer_should_stop(x))
+		if (ret || zcopy_xfer_should_stop())
 			break;
 	}
-	zcopy_own_pages_put(&b);
-free_lend:
-	kfree(l);
+	zcopy_own_pages_put(b);
 	return ret;
 }
 

@@ -8,11 +8,9 @@
 #include <linux/bvec.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
-#include <linux/slab.h>
 #include <linux/uio.h>
 
-#include "compat.h"
-#include "zcopy.h"
+#include "lend.h"
 
 /* Pages per read: large enough for few I/Os, small enough to pin little. */
 #define ZCOPY_DIRECT_PAGES	ZCOPY_OWN_PAGES
@@ -92,16 +90,13 @@ static int zcopy_direct_check(struct file *in)
 	return in->f_mode & FMODE_CAN_ODIRECT ? 0 : -EINVAL;
 }
 
-static int zcopy_direct_send(struct zcopy_xfer *x)
+static int zcopy_direct_send(struct zcopy_xfer *x, struct zcopy_lend *l)
 {
-	struct zcopy_own_pages b = { .nr = 0 };
-	struct zcopy_lend *l;
+	struct zcopy_own_pages *b = &l->own;
 	bool stop = false;
 	int ret = 0;
 
-	l = zcopy_lend_alloc(x->sock, x->msg_flags, true);
-	if (!l)
-		return -ENOMEM;
+	zcopy_lend_init(l, x->sock, x->msg_flags, true);
 	while (x->len && !stop) {
 		loff_t start = round_down(x->pos, PAGE_SIZE);
 		size_t skip = x->pos - start;
@@ -112,27 +107,26 @@ static int zcopy_direct_send(struct zcopy_xfer *x)
 		bool copied;
 		ssize_t got;
 
-		ret = zcopy_own_pages_alloc(&b, nr);
+		ret = zcopy_own_pages_alloc(b, nr);
 		if (ret)
 			break;
-		got = zcopy_direct_read(x, &b, start, &copied);
+		got = zcopy_direct_read(x, b, start, &copied);
 		if (got <= (ssize_t)skip) {
 			ret = got < 0 ? got : 0;	/* an error, or EOF */
 			break;
 		}
-		ret = zcopy_direct_lend(x, l, &b, skip,
+		ret = zcopy_direct_lend(x, l, b, skip,
 					min_t(size_t, got - skip, x->len),
 					copied, &stop);
 		if (!ret && !stop)
 			ret = zcopy_lend_flush(l, l->bytes < x->len || x->more,
 					       &stop);
 		x->corked = l->corked;
-		if (ret || zcopy_xfer_should_stop(x))
+		if (ret || zcopy_xfer_should_stop())
 			break;
 	}
-	zcopy_own_pages_put(&b);
+	zcopy_own_pages_put(b);
 	zcopy_lend_release(l);
-	kfree(l);
 	return ret;
 }
 

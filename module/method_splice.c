@@ -7,7 +7,6 @@
 #include <linux/fs.h>
 #include <linux/splice.h>
 
-#include "compat.h"
 #include "zcopy.h"
 
 /* A SPLICE transfer as its actor sees it. */
@@ -65,7 +64,7 @@ static void zcopy_splice_eof(struct splice_desc *sd)
  */
 #define ZCOPY_SPLICE_CHUNK	(256 * 1024)
 
-static int zcopy_splice_send(struct zcopy_xfer *x)
+static int zcopy_splice_send(struct zcopy_xfer *x, struct zcopy_lend *l)
 {
 	struct zcopy_splice zs = { .x = x };
 	ssize_t ret = 0;
@@ -87,7 +86,7 @@ static int zcopy_splice_send(struct zcopy_xfer *x)
 		ret = splice_direct_to_actor(x->in, &sd, zcopy_splice_actor);
 		if (ret > 0)
 			zcopy_xfer_advance(x, ret);
-		if (ret < 0 || ret < chunk || zcopy_xfer_should_stop(x))
+		if (ret < 0 || ret < chunk || zcopy_xfer_should_stop())
 			break;
 	}
 	return ret < 0 ? ret : 0;

@@ -5,6 +5,8 @@
 
 #include "zcopy.h"
 
+#define ZCOPY_F_ALL	(ZCOPY_F_NODISKIO | ZCOPY_F_MORE | ZCOPY_F_NOSIGNAL)
+
 static const struct zcopy_method *const zcopy_methods[ZCOPY_METHOD_COUNT] = {
 	[ZCOPY_METHOD_COPY] = &zcopy_method_copy,
 	[ZCOPY_METHOD_MMAP] = &zcopy_method_mmap,
@@ -39,6 +41,31 @@ u32 zcopy_methods_mask(void)
 			mask |= BIT(m);
 	return mask;
 }
+
+/**
+ * zcopy_check_method() - whether a method and flags go together
+ * @method: ZCOPY_METHOD_* as asked (AUTO included)
+ * @flags: ZCOPY_F_*
+ *
+ * AUTO never picks what is refused here: DIRECT with NODISKIO, SPLICE with
+ * NOSIGNAL.
+ *
+ * Return: 0, or -EINVAL for an unknown flag, a method this build lacks,
+ * ZCOPY_F_NODISKIO with DIRECT (it always reads storage) or
+ * ZCOPY_F_NOSIGNAL with SPLICE (its socket path raises SIGPIPE itself).
+ */
+int zcopy_check_method(u32 method, u32 flags)
+{
+	if (flags & ~ZCOPY_F_ALL)
+		return -EINVAL;
+	if (method != ZCOPY_METHOD_AUTO && !zcopy_method_get(method))
+		return -EINVAL;
+	if (((flags & ZCOPY_F_NODISKIO) && method == ZCOPY_METHOD_DIRECT) ||
+	    ((flags & ZCOPY_F_NOSIGNAL) && method == ZCOPY_METHOD_SPLICE))
+		return -EINVAL;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(zcopy_check_method);
 
 /**
  * zcopy_auto_method() - the method AUTO picks for a file

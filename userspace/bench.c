@@ -1275,7 +1275,6 @@ static void collect_env(struct bench_ctx *ctx)
 	e->min_reps = cfg->min_reps;
 	e->batch_bytes = BATCH_BYTES;
 	e->cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	e->api_version = -1;
 	if (!uname(&u))
 		snprintf(e->kernel, sizeof(e->kernel), "%.64s %.32s", u.release, u.machine);
 	strftime(e->date, sizeof(e->date), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
@@ -1295,7 +1294,7 @@ static void collect_env(struct bench_ctx *ctx)
 	if (ctx->dev >= 0 && !zcopy_info(ctx->dev, &info)) {
 		size_t len = 0;
 
-		e->api_version = info.api_version;
+		e->have_module = true;
 		for (size_t i = 0; i < ARRAY_SIZE(feature_names); i++)
 			if (info.features >> i & 1)
 				len += snprintf(e->features + len, sizeof(e->features) - len,

@@ -96,7 +96,7 @@ struct bench_env {
 	char clock[32];			/* the kernel's clocksource */
 	char drop_caches[96];		/* "yes" or why not */
 	char features[96];		/* zcopy features, "" when no module */
-	int api_version;		/* -1: no module */
+	bool have_module;		/* ZCOPY_IOC_INFO answered */
 	long cpus;
 	const char *dir;
 	const char *note;

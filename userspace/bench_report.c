@@ -198,13 +198,11 @@ static void json_env(FILE *f, const struct bench_env *e)
 	json_str(f, e->note);
 	fputs(",\n    \"date\": ", f);
 	json_str(f, e->date);
-	fputs(",\n    \"zcopy_api_version\": ", f);
-	if (e->api_version < 0) {
-		fputs("null,\n    \"features\": null", f);
-	} else {
-		fprintf(f, "%d,\n    \"features\": ", e->api_version);
+	fputs(",\n    \"features\": ", f);
+	if (!e->have_module)
+		fputs("null", f);
+	else
 		json_list(f, e->features);
-	}
 	fputs(",\n    \"clocksource\": ", f);
 	json_str(f, e->clock);
 	fputs(",\n    \"dir\": ", f);

@@ -26,7 +26,6 @@ static void print_info(const struct zcopy_info *info)
 		     ZCOPY_METHOD_COUNT);
 	format_flags(features, sizeof(features), info->features, feature_names,
 		     ARRAY_SIZE(feature_names));
-	add_field(&fs, "api_version", false, "%u", info->api_version);
 	add_field(&fs, "methods", true, "%s", methods);
 	add_field(&fs, "max_len", false, "%llu", info->max_len);
 	add_field(&fs, "features", true, "%s", features);

@@ -26,7 +26,7 @@ const char stats_usage[] =
 	"\n"
 	"Show the module's counters from " ZCOPY_SYSFS_DIR ": a row per\n"
 	"counter, a column for the device-wide total and one for each method\n"
-	"the module lists under methods/.  \"-\" (null in JSON) marks a counter\n"
+	"the module has a stats_<method>/ directory for.  \"-\" (null in JSON) marks a counter\n"
 	"the module does not provide.\n"
 	"\n"
 	"Options:\n"
@@ -72,7 +72,7 @@ static int read_column(struct column *c, const char *method)
 		if (c->present[i] || errno == ENOENT)
 			continue;
 		if (method)
-			return fail(ZCOPY_SYSFS_DIR "/methods/%s/%s", method,
+			return fail(ZCOPY_SYSFS_DIR "/stats_%s/%s", method,
 				    counter_names[i]);
 		return fail(ZCOPY_SYSFS_DIR "/stats/%s", counter_names[i]);
 	}
@@ -129,7 +129,7 @@ static int read_one_column(struct table *t, const char *method)
 {
 	char dir[PATH_MAX];
 
-	snprintf(dir, sizeof(dir), ZCOPY_SYSFS_DIR "/methods/%s", method);
+	snprintf(dir, sizeof(dir), ZCOPY_SYSFS_DIR "/stats_%s", method);
 	if (access(dir, F_OK))
 		return fail("%s", dir);
 	t->cols = calloc(1, sizeof(*t->cols));

@@ -174,7 +174,7 @@ int zcopy_read_sysfs_counter(const char *method_or_null, const char *name,
 		return -1;
 	}
 	if (method_or_null)
-		len = snprintf(path, sizeof(path), ZCOPY_SYSFS_DIR "/methods/%s/%s",
+		len = snprintf(path, sizeof(path), ZCOPY_SYSFS_DIR "/stats_%s/%s",
 			       method_or_null, name);
 	else
 		len = snprintf(path, sizeof(path), ZCOPY_SYSFS_DIR "/stats/%s", name);

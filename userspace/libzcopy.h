@@ -17,7 +17,7 @@ extern "C" {
 
 /** ZCOPY_DEV_PATH - the misc device the module registers */
 #define ZCOPY_DEV_PATH		"/dev/zcopy"
-/** ZCOPY_SYSFS_DIR - the device's sysfs directory (stats/ and methods/) */
+/** ZCOPY_SYSFS_DIR - the device's sysfs directory (stats/ and stats_<method>/) */
 #define ZCOPY_SYSFS_DIR		"/sys/class/misc/zcopy"
 
 /**
@@ -138,7 +138,7 @@ int zcopy_method_from_name(const char *s);
  * zcopy_read_sysfs_counter() - read one of the module's sysfs counters
  * @method_or_null: NULL for the device-wide total in
  *	%ZCOPY_SYSFS_DIR/stats/, or a method name for
- *	%ZCOPY_SYSFS_DIR/methods/<method>/
+ *	%ZCOPY_SYSFS_DIR/stats_<method>/
  * @name: the counter: transfers, bytes, zc_bytes, copied_bytes,
  *	cache_hit_pages, cache_miss_pages, storage_read_bytes or errors
  * @val: out: the counter's value

@@ -110,7 +110,7 @@ int tally_read(struct tctx *t, int dev, struct tally *s)
 	for (unsigned int m = 0; m < ZCOPY_METHOD_COUNT; m++) {
 		if (!method_has_dir(t, m))
 			continue;
-		snprintf(dir, sizeof(dir), SYSFS_DIR "/methods/%s",
+		snprintf(dir, sizeof(dir), SYSFS_DIR "/stats_%s",
 			 method_desc[m].name);
 		if (counters_read_sysfs(t, dir, &s->method[m]) != 0)
 			return -1;
@@ -170,7 +170,7 @@ int tally_expect_delta(struct tctx *t, int dev, const struct tally *before,
 	for (unsigned int m = 0; m < ZCOPY_METHOD_COUNT; m++) {
 		if (!method_has_dir(t, m))
 			continue;
-		snprintf(label, sizeof(label), "sysfs methods/%s/",
+		snprintf(label, sizeof(label), "sysfs stats_%s/",
 			 method_desc[m].name);
 		if (ctrs_expect_delta(t, label, &now.method[m], &before->method[m],
 				 &delta->method[m]) != 0)

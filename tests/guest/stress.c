@@ -618,7 +618,7 @@ static int check_sums(char *why, size_t len)
 		}
 		for (size_t m = 0; m < ARRAY_SIZE(methods); m++) {
 			snprintf(path, sizeof(path),
-				 "/sys/class/misc/zcopy/methods/%s/%s",
+				 "/sys/class/misc/zcopy/stats_%s/%s",
 				 methods[m], ctrs[c]);
 			if (read_u64(path, &v) == 0)
 				sum += v;

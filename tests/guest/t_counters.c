@@ -78,7 +78,7 @@ static int global_is_sum(struct tctx *t, const void *arg)
 	for (unsigned int m = 0; m < ZCOPY_METHOD_COUNT; m++)
 		for (int i = 0; i < C_COUNT; i++)
 			sum.v[i] += now.method[m].v[i];
-	return ctrs_expect(t, "sum over sysfs methods/*/", &sum, &now.global);
+	return ctrs_expect(t, "sum over sysfs stats_*/", &sum, &now.global);
 }
 
 /* An open file to look at around a transfer, and whether it must count
@@ -176,7 +176,7 @@ static int sysfs_layout(struct tctx *t, const void *arg)
 		bool want = method_desc[m].has_dir && method_supported(t, m);
 		bool have;
 
-		snprintf(dir, sizeof(dir), SYSFS_DIR "/methods/%s",
+		snprintf(dir, sizeof(dir), SYSFS_DIR "/stats_%s",
 			 method_desc[m].name);
 		have = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
 		if (want != have)

@@ -471,19 +471,21 @@ static const struct raw_variant raw_variants[] = {
 	{ "size-v1-minus-8", EINVAL, ALL_IOCS, .size_delta = -8 },
 	{ "flags-1", EINVAL, NOT_SEND, .flags = 1 },
 	{ "reserved-word0", EINVAL, NOT_SEND, .reserved = 1 },
-	/* Far above the last command: the module dispatches on the number
-	 * alone, so an unused number is the test, whatever its size bits. */
+	/* Far above the last command, and just past it. */
 	{ "enotty-nr", ENOTTY, 1U << IOC_SEND,
-	  .cmd = _IOWR(ZCOPY_IOC_MAGIC, 0x7f, struct zcopy_send) },
+	  .cmd = _IO(ZCOPY_IOC_MAGIC, 0x7f) },
 	{ "enotty-nr-4", ENOTTY, 1U << IOC_SEND,
-	  .cmd = _IOWR(ZCOPY_IOC_MAGIC, 0x04, struct zcopy_send) },
+	  .cmd = _IO(ZCOPY_IOC_MAGIC, 0x04) },
 	{ "enotty-magic", ENOTTY, 1U << IOC_SEND,
-	  .cmd = _IOWR(ZCOPY_IOC_MAGIC + 1, 0x01, struct zcopy_send) },
-	/* The right number with the wrong direction bits. */
+	  .cmd = _IO(ZCOPY_IOC_MAGIC + 1, 0x01) },
+	/* The module matches the whole number: the right one with direction
+	 * or size bits (the numbering before _IO()) is not it. */
+	{ "enotty-dir-readwrite", ENOTTY, 1U << IOC_SEND,
+	  .cmd = _IOWR(ZCOPY_IOC_MAGIC, 0x01, struct zcopy_send) },
 	{ "enotty-dir-write", ENOTTY, 1U << IOC_SEND,
 	  .cmd = _IOW(ZCOPY_IOC_MAGIC, 0x01, struct zcopy_send) },
-	{ "enotty-dir-none", ENOTTY, 1U << IOC_SEND,
-	  .cmd = _IO(ZCOPY_IOC_MAGIC, 0x01) },
+	{ "enotty-size-bits", ENOTTY, 1U << IOC_SEND,
+	  .cmd = _IOC(_IOC_NONE, ZCOPY_IOC_MAGIC, 0x01, 8) },
 };
 
 struct raw_case {

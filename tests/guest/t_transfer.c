@@ -139,7 +139,7 @@ static int info_fields(struct tctx *t, const void *arg)
 	(void)arg;
 	if (ioctl(t->dev, ZCOPY_IOC_INFO, &in) != 0)
 		return fail_errno(t, "ZCOPY_IOC_INFO");
-	if (check_u64(t, "api_version", in.api_version, ZCOPY_API_VERSION) ||
+	if (check_u64(t, "reserved0", in.reserved0, 0) ||
 	    check_u64(t, "max_len", in.max_len, 0x7ffff000))
 		return -1;
 	if ((in.methods & base) != base || in.methods >> ZCOPY_METHOD_COUNT)

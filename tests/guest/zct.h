@@ -62,7 +62,7 @@ struct method_desc {
 	const char *name;	/* test-name part and sysfs directory name */
 	uint32_t zc_ratio;	/* stats.zc_bytes / sent on loopback with SG */
 	uint32_t copied_ratio;	/* stats.copied_bytes / sent, or RATIO_ANY */
-	bool has_dir;		/* has SYSFS_DIR/methods/<name> if supported */
+	bool has_dir;		/* has SYSFS_DIR/stats_<name> if supported */
 };
 extern const struct method_desc method_desc[ZCOPY_METHOD_COUNT];
 
@@ -214,7 +214,7 @@ struct ctrs {
 	uint64_t v[C_COUNT];
 };
 
-/* The three views of the counters: sysfs stats/, sysfs methods/<m>/ for
+/* The three views of the counters: sysfs stats/, sysfs stats_<m>/ for
  * each method with a directory, and ZCOPY_IOC_COUNTERS of one open file.
  * Used both as a reading and as an expected change. */
 struct tally {

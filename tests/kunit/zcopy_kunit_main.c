@@ -14,17 +14,12 @@
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
-#include <linux/version.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
 
 #include "zcopy.h"
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
-#else
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
-#endif
+ZCOPY_IMPORT_KUNIT_NS();
 
 /* Small enough to sit in the socket buffers with nobody reading yet. */
 #define ZK_FILE_SIZE	(9 * PAGE_SIZE + 123)
@@ -186,19 +181,35 @@ static void zk_expect_received(struct kunit *test, const u8 *want, size_t len)
 	}
 }
 
+/* What ZCOPY_IOC_SEND does with the files of its descriptors. */
+static int zk_send_file(struct file *in, struct file *out, u32 method,
+			u32 flags, u64 offset, u64 len, u64 *sent,
+			struct zcopy_stats *st)
+{
+	struct zcopy_send s = {
+		.size = sizeof(s),
+		.flags = flags,
+		.method = method,
+		.offset = offset,
+		.len = len,
+	};
+	int err;
+
+	err = zcopy_check_method(method, flags);
+	if (!err)
+		err = zcopy_send_files(NULL, &s, get_file(in), get_file(out));
+	*sent = s.sent;
+	*st = s.stats;
+	return err;
+}
+
 static int zk_send(struct kunit *test, u32 method, u64 offset, u64 len,
 		   u64 *sent, struct zcopy_stats *st)
 {
 	struct zk_env *env = test->priv;
-	struct zcopy_request req = {
-		.in = env->file,
-		.out = env->client,
-		.offset = offset,
-		.len = len,
-		.method = method,
-	};
 
-	return zcopy_transfer(NULL, &req, sent, st);
+	return zk_send_file(env->file, env->client, method, 0, offset, len,
+			    sent, st);
 }
 
 static void zk_expect_counters_unchanged(struct kunit *test)
@@ -329,17 +340,14 @@ static void zcopy_send_cold_counts_misses(struct kunit *test)
 {
 	const struct zk_method_case *c = test->param_value;
 	struct zk_env *env = test->priv;
-	struct zcopy_request req = {
-		.out = env->client,
-		.len = ZK_FILE_SIZE,
-		.method = c->method,
-	};
 	struct zcopy_stats st;
+	struct file *in;
 	u64 sent = 0;
 
-	req.in = zk_tmpfile(test, "/mnt/ext4", true);
+	in = zk_tmpfile(test, "/mnt/ext4", true);
 
-	KUNIT_EXPECT_EQ(test, zcopy_transfer(NULL, &req, &sent, &st), 0);
+	KUNIT_EXPECT_EQ(test, zk_send_file(in, env->client, c->method, 0, 0,
+					   ZK_FILE_SIZE, &sent, &st), 0);
 	KUNIT_EXPECT_EQ(test, sent, (u64)ZK_FILE_SIZE);
 	zk_expect_received(test, env->data, ZK_FILE_SIZE);
 	KUNIT_EXPECT_EQ(test, st.cache_hit_pages, 0);
@@ -350,7 +358,7 @@ static void zcopy_send_cold_counts_misses(struct kunit *test)
 			st.cache_miss_pages << PAGE_SHIFT);
 	KUNIT_EXPECT_EQ(test, st.zc_bytes, c->zc_per_byte * sent);
 	KUNIT_EXPECT_EQ(test, st.copied_bytes, c->copies_sg * sent);
-	filp_close(req.in, NULL);
+	filp_close(in, NULL);
 }
 
 static void zcopy_auto_picks_pages(struct kunit *test)
@@ -440,17 +448,15 @@ static void zcopy_direct_accounts_its_reads(struct kunit *test)
 {
 	const struct zk_direct_case *c = test->param_value;
 	struct zk_env *env = test->priv;
-	struct zcopy_request req = {
-		.out = env->client,
-		.len = ZK_FILE_SIZE,
-		.method = ZCOPY_METHOD_DIRECT,
-	};
+	const u64 off = PAGE_SIZE + 5, len = 2 * PAGE_SIZE;
 	struct zcopy_stats st;
+	struct file *in;
 	u64 sent = 0;
 
-	req.in = zk_tmpfile(test, c->dir, false);
+	in = zk_tmpfile(test, c->dir, false);
 
-	KUNIT_EXPECT_EQ(test, zcopy_transfer(NULL, &req, &sent, &st), 0);
+	KUNIT_EXPECT_EQ(test, zk_send_file(in, env->client, ZCOPY_METHOD_DIRECT,
+					   0, 0, ZK_FILE_SIZE, &sent, &st), 0);
 	KUNIT_EXPECT_EQ(test, sent, (u64)ZK_FILE_SIZE);
 	zk_expect_received(test, env->data, ZK_FILE_SIZE);
 	KUNIT_EXPECT_EQ(test, st.method, ZCOPY_METHOD_DIRECT);
@@ -467,12 +473,11 @@ static void zcopy_direct_accounts_its_reads(struct kunit *test)
 	}
 
 	/* Any byte range works: reads are widened to whole pages. */
-	req.offset = PAGE_SIZE + 5;
-	req.len = 2 * PAGE_SIZE;
-	KUNIT_EXPECT_EQ(test, zcopy_transfer(NULL, &req, &sent, &st), 0);
-	KUNIT_EXPECT_EQ(test, sent, req.len);
-	zk_expect_received(test, env->data + req.offset, req.len);
-	filp_close(req.in, NULL);
+	KUNIT_EXPECT_EQ(test, zk_send_file(in, env->client, ZCOPY_METHOD_DIRECT,
+					   0, off, len, &sent, &st), 0);
+	KUNIT_EXPECT_EQ(test, sent, len);
+	zk_expect_received(test, env->data + off, len);
+	filp_close(in, NULL);
 }
 
 /*
@@ -482,19 +487,16 @@ static void zcopy_direct_accounts_its_reads(struct kunit *test)
 static void zcopy_nodiskio_waits_for_no_disk(struct kunit *test)
 {
 	struct zk_env *env = test->priv;
-	struct zcopy_request req = {
-		.out = env->client,
-		.len = ZK_FILE_SIZE,
-		.method = ZCOPY_METHOD_PAGES,
-		.flags = ZCOPY_F_NODISKIO,
-	};
 	struct zcopy_stats st;
+	struct file *in;
 	u64 sent = 1;
 	int tries, err;
 
-	req.in = zk_tmpfile(test, "/mnt/ext4", true);
+	in = zk_tmpfile(test, "/mnt/ext4", true);
 
-	KUNIT_EXPECT_EQ(test, zcopy_transfer(NULL, &req, &sent, &st), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, zk_send_file(in, env->client, ZCOPY_METHOD_PAGES,
+					   ZCOPY_F_NODISKIO, 0, ZK_FILE_SIZE,
+					   &sent, &st), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, sent, 0);
 	zk_expect_received(test, NULL, 0);
 	KUNIT_EXPECT_EQ(test, zcopy_counter_read(ZCOPY_METHOD_AUTO,
@@ -503,7 +505,9 @@ static void zcopy_nodiskio_waits_for_no_disk(struct kunit *test)
 
 	/* The readahead it started completes: then it all goes, all hits. */
 	for (tries = 0; tries < 50; tries++) {
-		err = zcopy_transfer(NULL, &req, &sent, &st);
+		err = zk_send_file(in, env->client, ZCOPY_METHOD_PAGES,
+				   ZCOPY_F_NODISKIO, 0, ZK_FILE_SIZE, &sent,
+				   &st);
 		if (err != -EAGAIN)
 			break;
 		msleep(100);
@@ -513,7 +517,7 @@ static void zcopy_nodiskio_waits_for_no_disk(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.cache_miss_pages, 0);
 	KUNIT_EXPECT_EQ(test, st.storage_read_bytes, 0);
 	zk_expect_received(test, env->data, ZK_FILE_SIZE);
-	filp_close(req.in, NULL);
+	filp_close(in, NULL);
 }
 
 /* A file the filesystem cannot read with direct I/O: refused up front. */
@@ -564,18 +568,12 @@ static void zcopy_rejects_bad_arguments(struct kunit *test)
 {
 	const struct zk_bad_case *c = test->param_value;
 	struct zk_env *env = test->priv;
-	struct zcopy_request req = {
-		.in = env->file,
-		.out = env->client,
-		.offset = c->offset,
-		.len = c->len,
-		.method = c->method,
-		.flags = c->flags,
-	};
 	struct zcopy_stats st;
 	u64 sent = 0;
 
-	KUNIT_EXPECT_EQ(test, zcopy_transfer(NULL, &req, &sent, &st), c->err);
+	KUNIT_EXPECT_EQ(test, zk_send_file(env->file, env->client, c->method,
+					   c->flags, c->offset, c->len, &sent,
+					   &st), c->err);
 	zk_expect_received(test, NULL, 0);
 	zk_expect_counters_unchanged(test);
 }
@@ -584,42 +582,40 @@ static void zcopy_rejects_bad_arguments(struct kunit *test)
 static void zcopy_rejects_bad_files(struct kunit *test)
 {
 	struct zk_env *env = test->priv;
-	struct zcopy_request req = { .len = 1, .method = ZCOPY_METHOD_PAGES };
 	struct socket *udp, *tcp;
 	struct file *udp_file, *tcp_file;
 	struct zcopy_stats st;
 	u64 sent = 0;
 
-	req.in = env->client;
-	req.out = env->client;
-	KUNIT_EXPECT_EQ(test, zcopy_transfer(NULL, &req, &sent, &st), -EINVAL);
-
-	req.in = env->file;
-	req.out = env->file;
-	KUNIT_EXPECT_EQ(test, zcopy_transfer(NULL, &req, &sent, &st),
-			-ENOTSOCK);
+	KUNIT_EXPECT_EQ(test, zk_send_file(env->client, env->client,
+					   ZCOPY_METHOD_PAGES, 0, 0, 1, &sent,
+					   &st), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zk_send_file(env->file, env->file,
+					   ZCOPY_METHOD_PAGES, 0, 0, 1, &sent,
+					   &st), -ENOTSOCK);
 
 	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_DGRAM,
 					       IPPROTO_UDP, &udp), 0);
 	udp_file = sock_alloc_file(udp, 0, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(udp_file));
-	req.out = udp_file;
-	KUNIT_EXPECT_EQ(test, zcopy_transfer(NULL, &req, &sent, &st),
-			-EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, zk_send_file(env->file, udp_file,
+					   ZCOPY_METHOD_PAGES, 0, 0, 1, &sent,
+					   &st), -EOPNOTSUPP);
 	fput(udp_file);
 
 	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_STREAM,
 					       IPPROTO_TCP, &tcp), 0);
 	tcp_file = sock_alloc_file(tcp, 0, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(tcp_file));
-	req.out = tcp_file;
-	KUNIT_EXPECT_EQ(test, zcopy_transfer(NULL, &req, &sent, &st),
-			-ENOTCONN);
+	KUNIT_EXPECT_EQ(test, zk_send_file(env->file, tcp_file,
+					   ZCOPY_METHOD_PAGES, 0, 0, 1, &sent,
+					   &st), -ENOTCONN);
 	fput(tcp_file);
 
-	req.out = env->client;
 	env->client->f_flags |= O_APPEND;
-	KUNIT_EXPECT_EQ(test, zcopy_transfer(NULL, &req, &sent, &st), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zk_send_file(env->file, env->client,
+					   ZCOPY_METHOD_PAGES, 0, 0, 1, &sent,
+					   &st), -EINVAL);
 	env->client->f_flags &= ~O_APPEND;
 
 	zk_expect_received(test, NULL, 0);

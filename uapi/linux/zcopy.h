@@ -8,16 +8,16 @@
  * reads min(size, its own sizeof) bytes, requires any bytes beyond what it
  * knows to be zero (E2BIG otherwise), and writes back only the fields
  * marked "out" (all within the first published layout).  A size below the
- * first published layout is EINVAL.
+ * first published layout is EINVAL.  The size lives in the struct, not in
+ * the ioctl number, which stays the same as the struct grows (_IO(), as
+ * iommufd numbers its ioctls).  What a module can do is told by
+ * ZCOPY_IOC_INFO's methods and features bits, never by a version number.
  */
 #ifndef _UAPI_LINUX_ZCOPY_H
 #define _UAPI_LINUX_ZCOPY_H
 
 #include <linux/ioctl.h>
 #include <linux/types.h>
-
-/** ZCOPY_API_VERSION - version of this interface, reported by ZCOPY_IOC_INFO */
-#define ZCOPY_API_VERSION	1
 
 /*
  * Transfer methods.  ZCOPY_METHOD_AUTO picks one; the others force it.
@@ -91,8 +91,8 @@
  * struct zcopy_info - what this build and kernel can do (ZCOPY_IOC_INFO)
  * @size: in: sizeof(struct zcopy_info) as the caller knows it
  * @flags: in: must be 0
- * @api_version: out: ZCOPY_API_VERSION of the module
  * @methods: out: bitmask of (1 << ZCOPY_METHOD_*) this build implements
+ * @reserved0: must be 0 on input; 0 on output
  * @max_len: out: the most bytes one transfer moves (longer requests are
  *	clamped, as sendfile(2) clamps to MAX_RW_COUNT)
  * @features: out: ZCOPY_FEAT_* bits of the running kernel
@@ -101,8 +101,8 @@
 struct zcopy_info {
 	__u32 size;
 	__u32 flags;
-	__u32 api_version;
 	__u32 methods;
+	__u32 reserved0;
 	__aligned_u64 max_len;
 	__aligned_u64 features;
 	__aligned_u64 reserved[2];
@@ -382,38 +382,12 @@ struct zcopy_counters {
 
 #define ZCOPY_IOC_MAGIC		0xBA
 /** ZCOPY_IOC_INFO - fill a struct zcopy_info */
-#define ZCOPY_IOC_INFO		_IOWR(ZCOPY_IOC_MAGIC, 0x00, struct zcopy_info)
+#define ZCOPY_IOC_INFO		_IO(ZCOPY_IOC_MAGIC, 0x00)
 /** ZCOPY_IOC_SEND - run one transfer described by a struct zcopy_send */
-#define ZCOPY_IOC_SEND		_IOWR(ZCOPY_IOC_MAGIC, 0x01, struct zcopy_send)
+#define ZCOPY_IOC_SEND		_IO(ZCOPY_IOC_MAGIC, 0x01)
 /** ZCOPY_IOC_COUNTERS - this open file's totals in a struct zcopy_counters */
-#define ZCOPY_IOC_COUNTERS	_IOWR(ZCOPY_IOC_MAGIC, 0x02, struct zcopy_counters)
+#define ZCOPY_IOC_COUNTERS	_IO(ZCOPY_IOC_MAGIC, 0x02)
 /** ZCOPY_IOC_SENDV - send the segments described by a struct zcopy_sendv */
-#define ZCOPY_IOC_SENDV		_IOWR(ZCOPY_IOC_MAGIC, 0x03, struct zcopy_sendv)
-
-/* The layout is ABI: pin it. */
-#if defined(__cplusplus) && __cplusplus >= 201103L
-#define ZCOPY_LAYOUT_ASSERT(e) static_assert(e, #e)
-#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
-#define ZCOPY_LAYOUT_ASSERT(e) _Static_assert(e, #e)
-#else
-#define ZCOPY_LAYOUT_ASSERT__(e, l) typedef char zcopy_layout_assert_##l[(e) ? 1 : -1]
-#define ZCOPY_LAYOUT_ASSERT_(e, l) ZCOPY_LAYOUT_ASSERT__(e, l)
-#define ZCOPY_LAYOUT_ASSERT(e) ZCOPY_LAYOUT_ASSERT_(e, __LINE__)
-#endif
-
-ZCOPY_LAYOUT_ASSERT(sizeof(struct zcopy_info) == 48);
-ZCOPY_LAYOUT_ASSERT(sizeof(struct zcopy_stats) == 64);
-ZCOPY_LAYOUT_ASSERT(sizeof(struct zcopy_send) == 128);
-ZCOPY_LAYOUT_ASSERT(sizeof(struct zcopy_counters) == 88);
-ZCOPY_LAYOUT_ASSERT(__builtin_offsetof(struct zcopy_send, offset) == 24);
-ZCOPY_LAYOUT_ASSERT(__builtin_offsetof(struct zcopy_send, stats) == 48);
-ZCOPY_LAYOUT_ASSERT(__builtin_offsetof(struct zcopy_counters, errors) == 64);
-ZCOPY_LAYOUT_ASSERT(sizeof(struct zcopy_segment) == 40);
-ZCOPY_LAYOUT_ASSERT(sizeof(struct zcopy_sendv) == 136);
-ZCOPY_LAYOUT_ASSERT(__builtin_offsetof(struct zcopy_sendv, stats) == 56);
-
-#undef ZCOPY_LAYOUT_ASSERT
-#undef ZCOPY_LAYOUT_ASSERT_
-#undef ZCOPY_LAYOUT_ASSERT__
+#define ZCOPY_IOC_SENDV		_IO(ZCOPY_IOC_MAGIC, 0x03)
 
 #endif /* _UAPI_LINUX_ZCOPY_H */
