@@ -113,7 +113,7 @@ static inline bool zcopy_xfer_should_stop(void)
 
 /**
  * struct zcopy_source - how a file's reads are served, decided once per file
- *	before anything is sent (cache.c)
+ *	before anything is sent (source.c)
  * @cache: the page cache buffered reads of the file go through: its own
  *	mapping, or for a file of a stacked filesystem (overlayfs) the mapping
  *	of the file holding its data; NULL where reads bypass the page cache
@@ -169,7 +169,7 @@ struct zcopy_method {
 	int (*send)(struct zcopy_xfer *x, struct zcopy_lend *l);
 };
 
-/* Methods, indexed by ZCOPY_METHOD_* (methods.c); NULL where a build lacks one. */
+/* Methods by ZCOPY_METHOD_* (methods.c); NULL where a build lacks one. */
 extern const struct zcopy_method zcopy_method_copy;
 extern const struct zcopy_method zcopy_method_mmap;
 extern const struct zcopy_method zcopy_method_splice;

@@ -68,6 +68,7 @@ enum sv_mut {
 	SV_FILE_OFFSET_WRAP,
 	SV_FILE_LEN_2P63,
 	SV_FILE_SMAXBYTES,
+	SV_FILE_FPOS_WRAP,	/* the second of two file-position segments */
 	SV_LAST_BAD,		/* a fourth, last segment with a closed fd */
 	/* The call. */
 	SV_OUT_FILE,
@@ -133,6 +134,7 @@ static const struct sv_case sv_cases[] = {
 	{ "sendv-file-seg-offset-len-wrap", SV_FILE_OFFSET_WRAP, .want = EINVAL },
 	{ "sendv-file-seg-len-2p63", SV_FILE_LEN_2P63, .want = EINVAL },
 	{ "sendv-file-seg-smaxbytes-ext4", SV_FILE_SMAXBYTES, .want = EOVERFLOW },
+	{ "sendv-file-seg-fpos-wrap", SV_FILE_FPOS_WRAP, .want = EINVAL },
 	{ "sendv-last-seg-bad", SV_LAST_BAD, .want = EBADF },
 	{ "sendv-out-fd-file", SV_OUT_FILE, .want = ENOTSOCK },
 	{ "sendv-out-fd-minus1", SV_OUT_MINUS1, .want = EBADF },
@@ -397,6 +399,23 @@ static int sv_mutate(struct tctx *t, struct sv_env *s, enum sv_mut mut,
 		s->segs[2] = (struct zcopy_segment){ .type = ZCOPY_SEG_FILE,
 						     .fd = fd, .offset = smax,
 						     .len = 1 };
+		break;
+	case SV_FILE_FPOS_WRAP:
+		/*
+		 * A sparse file up to LLONG_MAX - 10, read from its position
+		 * LLONG_MAX - 100 twice: 60 bytes are there for the first
+		 * segment, and the second, from LLONG_MAX - 40, wraps.  It is
+		 * checked where it will start, before the first one sends.
+		 */
+		fd = make_fd(t, e, FD_FILE_RDWR, true);
+		if (fd < 0 || ftruncate(fd, INT64_MAX - 10) != 0 ||
+		    lseek(fd, INT64_MAX - 100, SEEK_SET) != INT64_MAX - 100)
+			return fail_errno(t, "sparse file near LLONG_MAX");
+		s->segs[1] = (struct zcopy_segment){ .type = ZCOPY_SEG_FILE,
+						     .fd = fd,
+						     .offset = ZCOPY_OFFSET_CURRENT,
+						     .len = 60 };
+		s->segs[2] = s->segs[1];
 		break;
 	case SV_LAST_BAD:
 		fd = make_fd(t, e, FD_CLOSED, true);

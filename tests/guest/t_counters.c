@@ -5,6 +5,7 @@
  * ZCOPY_IOC_COUNTERS.  Tests run one at a time, so nothing else moves the
  * counters while these read them.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -164,6 +165,33 @@ static int per_open_shared_by_dup(struct tctx *t, const void *arg)
 	return rc;
 }
 
+/* The device's directories are the driver core's power/ and the
+ * counters' groups, nothing else: the layout is ABI. */
+static int sysfs_dirs_known(struct tctx *t)
+{
+	DIR *d = opendir(SYSFS_DIR);
+	struct dirent *de;
+	int rc = 0;
+
+	if (!d)
+		return fail_errno(t, "opendir %s", SYSFS_DIR);
+	while (!rc && (de = readdir(d))) {
+		bool known = de->d_type != DT_DIR || de->d_name[0] == '.' ||
+			     !strcmp(de->d_name, "power") ||
+			     !strcmp(de->d_name, "stats");
+
+		for (unsigned int m = 0; !known && m < ZCOPY_METHOD_COUNT; m++)
+			known = !strncmp(de->d_name, "stats_", 6) &&
+				method_desc[m].has_dir &&
+				!strcmp(de->d_name + 6, method_desc[m].name);
+		if (!known)
+			rc = fail(t, "%s/%s: a directory outside the ABI",
+				  SYSFS_DIR, de->d_name);
+	}
+	closedir(d);
+	return rc;
+}
+
 /* A directory per implemented method but AUTO, all eight files each. */
 static int sysfs_layout(struct tctx *t, const void *arg)
 {
@@ -172,6 +200,8 @@ static int sysfs_layout(struct tctx *t, const void *arg)
 	char dir[128];
 
 	(void)arg;
+	if (sysfs_dirs_known(t) != 0)
+		return -1;
 	for (unsigned int m = 0; m < ZCOPY_METHOD_COUNT; m++) {
 		bool want = method_desc[m].has_dir && method_supported(t, m);
 		bool have;
