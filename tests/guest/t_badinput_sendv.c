@@ -407,7 +407,8 @@ static int sv_mutate(struct tctx *t, struct sv_env *s, enum sv_mut mut,
 		 * segment, and the second, from LLONG_MAX - 40, wraps.  It is
 		 * checked where it will start, before the first one sends.
 		 */
-		fd = make_fd(t, e, FD_FILE_RDWR, true);
+		fd = open(fs_list[FS_TMPFS].dir, O_TMPFILE | O_RDWR | O_CLOEXEC,
+			  0600);
 		if (fd < 0 || ftruncate(fd, INT64_MAX - 10) != 0 ||
 		    lseek(fd, INT64_MAX - 100, SEEK_SET) != INT64_MAX - 100)
 			return fail_errno(t, "sparse file near LLONG_MAX");
