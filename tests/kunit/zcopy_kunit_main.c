@@ -679,44 +679,6 @@ static struct kunit_suite zcopy_validation_suite = {
 };
 
 /*
- * What SENDV's memory segments cost: copied once into the call's pages, then
- * lent to the socket.  Lent or not, a copy is a copy: never zero-copy, and
- * one more at transmit where the route cannot gather.  File pages lent
- * beside them stay zero-copy only with SG.
- */
-static void zcopy_lent_copies_are_copies(struct kunit *test)
-{
-	const struct zcopy_xfer x = {
-		.sent = 4096 + 300, .ref_bytes = 4096,
-		.module_copied = 500, .copy_ref_bytes = 300,
-	};
-	struct zcopy_call c = {
-		.method = ZCOPY_METHOD_PAGES,
-		.route = ZCOPY_ROUTE_KNOWN | ZCOPY_ROUTE_SG,
-	};
-	struct zcopy_stats st;
-
-	zcopy_call_stats(&c, &x, &st);
-	KUNIT_EXPECT_EQ(test, st.zc_bytes, 4096);
-	KUNIT_EXPECT_EQ(test, st.copied_bytes, 500);
-
-	c.route = ZCOPY_ROUTE_KNOWN;
-	zcopy_call_stats(&c, &x, &st);
-	KUNIT_EXPECT_EQ(test, st.zc_bytes, 0);
-	KUNIT_EXPECT_EQ(test, st.copied_bytes, 500 + 300 + 4096);
-}
-
-static struct kunit_case zcopy_accounting_cases[] = {
-	KUNIT_CASE(zcopy_lent_copies_are_copies),
-	{}
-};
-
-static struct kunit_suite zcopy_accounting_suite = {
-	.name = "zcopy_accounting",
-	.test_cases = zcopy_accounting_cases,
-};
-
-/*
  * How a file's reads are served, decided per file: which files' page cache
  * may be lent, which reads go through a page cache at all, and which sizes
  * bound the content.  Files on mounts a boot lacks are skipped; make check
@@ -783,7 +745,7 @@ static struct kunit_suite zcopy_source_suite = {
 };
 
 kunit_test_suites(&zcopy_transfer_suite, &zcopy_validation_suite,
-		  &zcopy_accounting_suite, &zcopy_source_suite);
+		  &zcopy_source_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for zcopy");
