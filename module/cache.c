@@ -11,6 +11,7 @@
 #include <linux/pagemap.h>
 #include <linux/shmem_fs.h>
 #include <linux/uio.h>
+#include <kunit/visibility.h>
 
 #include "zcopy.h"
 
@@ -57,6 +58,28 @@ static pgoff_t zcopy_cache_probe(struct zcopy_xfer *x, loff_t start,
 
 /* How far ahead one miss makes us read: bounds the cache a transfer pins. */
 #define ZCOPY_FILL_WINDOW	(2UL << 20)
+
+/**
+ * zcopy_cache_window() - the bytes one miss reads into the cache
+ * @pos: first byte the method is about to read
+ * @end: one past the last
+ * @xend: one past the last byte of the transfer
+ * @miss: index of the first page of [@pos, @end) counted as a miss
+ * @from: out: first byte to read: the start of page @miss, or @pos if that
+ *	is later
+ * @wend: out: one past the last byte to read: @from plus ZCOPY_FILL_WINDOW
+ *	(2 MiB), cut at @xend, but never before @end
+ *
+ * The arithmetic of zcopy_cache_prepare(), on its own for KUnit.
+ */
+void zcopy_cache_window(loff_t pos, loff_t end, loff_t xend, pgoff_t miss,
+			loff_t *from, loff_t *wend)
+{
+	*from = max_t(loff_t, pos, (loff_t)miss << PAGE_SHIFT);
+	*wend = max(end, *from + min_t(loff_t, xend - *from,
+				       ZCOPY_FILL_WINDOW));
+}
+EXPORT_SYMBOL_IF_KUNIT(zcopy_cache_window);
 
 /*
  * Start reading the missing pages of [@index, @end) of @in's own mapping,
@@ -128,8 +151,7 @@ int zcopy_cache_prepare(struct zcopy_xfer *x, loff_t pos, loff_t end)
 		zcopy_cache_ready(x->in, x->cache, pos, end - pos);
 		return -EAGAIN;
 	}
-	from = max_t(loff_t, pos, (loff_t)miss << PAGE_SHIFT);
-	wend = max(end, from + min_t(loff_t, xend - from, ZCOPY_FILL_WINDOW));
+	zcopy_cache_window(pos, end, xend, miss, &from, &wend);
 	zcopy_cache_probe(x, end, wend);
 	if (x->cache != x->in->f_mapping)
 		return zcopy_cache_fill(x->in, from, wend);

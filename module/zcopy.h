@@ -181,6 +181,8 @@ int zcopy_check_method(u32 method, u32 flags);
 u32 zcopy_auto_method(struct file *in, u32 flags);
 
 /* Page cache (cache.c). */
+void zcopy_cache_window(loff_t pos, loff_t end, loff_t xend, pgoff_t miss,
+			loff_t *from, loff_t *wend);
 int zcopy_cache_prepare(struct zcopy_xfer *x, loff_t pos, loff_t end);
 bool zcopy_cache_ready(struct file *in, struct address_space *cache,
 		       loff_t pos, size_t len);
