@@ -343,6 +343,9 @@ static const struct zcopy_ioctl_op zcopy_ioctl_ops[] = {
  * than in the installed header.
  */
 static_assert(sizeof(struct zcopy_info) == 48);
+static_assert(offsetof(struct zcopy_info, methods) == 8);
+static_assert(offsetof(struct zcopy_info, max_len) == 16);
+static_assert(offsetof(struct zcopy_info, features) == 24);
 static_assert(sizeof(struct zcopy_stats) == 64);
 static_assert(sizeof(struct zcopy_send) == 128);
 static_assert(sizeof(struct zcopy_counters) == 88);
@@ -408,10 +411,15 @@ long zcopy_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return -EFAULT;
 
 	err = op->fn(file->private_data, &karg);
-	if (err)
+	/*
+	 * EFAULT after bytes went (SENDV's seg_stats unmapped meanwhile): the
+	 * outputs still go back, so that the caller can resume.  Before that,
+	 * they are what was read.
+	 */
+	if (err && err != -EFAULT)
 		return err;
 	/* Only the outputs: what the caller wrote elsewhere stays its own. */
 	if (copy_to_user(uout, kout, nout))
 		return -EFAULT;
-	return 0;
+	return err;
 }

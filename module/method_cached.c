@@ -14,18 +14,21 @@
 static int zcopy_mmap_send(struct zcopy_xfer *x, struct zcopy_lend *l)
 {
 	bool stop = false;
-	int ret = 0;
+	int ret = 0, err;
 
 	zcopy_lend_init(l, x->sock, x->msg_flags, false);
 	while (x->len && !stop) {
 		loff_t pos = x->pos;
 
 		ret = zcopy_lend_file(l, x, &pos, x->pos + x->len);
-		if (ret || !l->nr)
+		if (!l->nr)
 			break;
-		ret = zcopy_lend_flush(l, l->bytes < x->len || x->more, &stop);
+		/* What was read before a failure still goes, as with PAGES. */
+		err = zcopy_lend_flush(l, (!ret && l->bytes < x->len) || x->more,
+				       &stop);
 		x->corked = l->corked;
-		if (zcopy_xfer_should_stop())
+		ret = ret ?: err;
+		if (ret || zcopy_xfer_should_stop())
 			break;
 	}
 	zcopy_lend_release(l);

@@ -84,8 +84,10 @@ static int zcopy_splice_send(struct zcopy_xfer *x, struct zcopy_lend *l)
 			break;
 		zs.io_mark = zcopy_task_read_bytes();
 		ret = splice_direct_to_actor(x->in, &sd, zcopy_splice_actor);
-		if (ret > 0)
+		if (ret > 0) {
 			zcopy_xfer_advance(x, ret);
+			x->corked = sd.flags & SPLICE_F_MORE;
+		}
 		if (ret < 0 || ret < chunk || zcopy_xfer_should_stop())
 			break;
 	}

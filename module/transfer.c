@@ -242,10 +242,10 @@ static int zcopy_check_range(struct zcopy_seg *seg, struct file *out,
 }
 
 /*
- * Where file segment @i starts if it uses the file position: after the
- * last earlier segment through the same open file, as if each had been a
- * sendfile(2) with a NULL offset, or at the position now.  Checked here,
- * once, the range is the one sent: nothing moves it in between.
+ * Where file segment @i starts if it uses the file position: where the
+ * last earlier segment through the same open file ends, as if each had
+ * been a sendfile(2) with a NULL offset, or at the position now.  Checked
+ * here, once, the range is the one sent: nothing moves it in between.
  */
 static loff_t zcopy_seg_fpos(const struct zcopy_call *c, u32 i)
 {
@@ -284,7 +284,20 @@ static int zcopy_check_seg(struct zcopy_call *c, u32 i)
 			return err;
 	}
 	seg->use_fpos = seg->offset == ZCOPY_OFFSET_CURRENT;
-	return zcopy_check_range(seg, c->out, zcopy_seg_fpos(c, i));
+	err = zcopy_check_range(seg, c->out, zcopy_seg_fpos(c, i));
+	/*
+	 * A segment through the file position stops at the end of the file,
+	 * where the next one through it then starts, as sendfile(2) would
+	 * leave the position.  Its length is fixed now, so the two meet even
+	 * if the file grows meanwhile.
+	 */
+	if (!err && seg->use_fpos && seg->src.sized) {
+		loff_t isize = i_size_read(file_inode(in));
+
+		seg->count = seg->pos < isize ?
+			     min_t(u64, seg->count, isize - seg->pos) : 0;
+	}
+	return err;
 }
 
 /**
@@ -302,6 +315,7 @@ static int zcopy_check_seg(struct zcopy_call *c, u32 i)
 int zcopy_call_prepare(struct zcopy_call *c)
 {
 	struct file *first_in = NULL;
+	size_t mem_bytes = 0;
 	u32 i;
 	int err;
 
@@ -322,13 +336,16 @@ int zcopy_call_prepare(struct zcopy_call *c)
 	zcopy_lend_init(c->lend, c->sock, c->msg_flags, true);
 
 	for (i = 0; i < c->count; i++) {
-		if (!c->segs[i].in)
+		if (!c->segs[i].in) {
+			mem_bytes += c->segs[i].len;
 			continue;
+		}
 		err = zcopy_check_seg(c, i);
 		if (err)
 			return err;
 	}
-	return 0;
+	/* Memory goes to the socket as write(2) would send it. */
+	return mem_bytes ? rw_verify_area(WRITE, c->out, NULL, mem_bytes) : 0;
 }
 
 /*
@@ -498,6 +515,8 @@ static int zcopy_seg_send(struct zcopy_call *c, u32 i, bool *stop)
 	if (err || *stop)
 		return err;
 	err = c->m->send(x, c->lend);
+	if (WARN_ON_ONCE(c->lend->nr))
+		zcopy_lend_release(c->lend);
 	zcopy_lend_init(c->lend, c->sock, c->msg_flags, true);
 	if (x->sent)
 		c->corked = x->corked;

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/sockios.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -1148,9 +1150,90 @@ static void add_shapes(struct registry *r)
 	}
 }
 
+/* A loopback connection within this process: @cfd sends, @afd receives. */
+static int tcp_loopback(struct tctx *t, int *cfd, int *afd)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t salen = sizeof(sa);
+	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	*cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || *cfd < 0 || bind(lfd, (struct sockaddr *)&sa, salen) ||
+	    listen(lfd, 1) ||
+	    getsockname(lfd, (struct sockaddr *)&sa, &salen) ||
+	    connect(*cfd, (struct sockaddr *)&sa, salen))
+		return fail_errno(t, "loopback connection");
+	*afd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	close(lfd);
+	return *afd < 0 ? fail_errno(t, "accept") : 0;
+}
+
+#define PUSH_BYTES 3000
+
+/* A call that ends with a file segment its method sent alone (not
+ * gathered) and an empty segment after it: what went must be pushed when
+ * the call returns, not held behind MSG_MORE (until TCP's probe timer
+ * sends it, 200 ms later).  Loopback transmits as the push happens, so
+ * right after the call the socket holds no byte it has not sent. */
+static int push_at_end_test(struct tctx *t, const void *arg)
+{
+	const unsigned int method = *(const unsigned int *)arg;
+	unsigned char want[PUSH_BYTES], got[PUSH_BYTES];
+	struct zcopy_segment seg[2];
+	struct tcp_info ti = { 0 };
+	socklen_t tilen = sizeof(ti);
+	struct zcopy_sendv c;
+	struct tfile f;
+	size_t have = 0;
+	int in, cfd = -1, afd = -1;
+
+	in = tfile_open(t, &fs_list[FS_TMPFS], 64 * KIB, &f);
+	if (in < 0 || tcp_loopback(t, &cfd, &afd) != 0)
+		return -1;
+	memset(seg, 0, sizeof(seg));
+	seg[0] = (struct zcopy_segment){ .type = ZCOPY_SEG_FILE, .fd = in,
+					 .len = PUSH_BYTES };
+	seg[1].type = ZCOPY_SEG_MEMORY;
+	c = (struct zcopy_sendv){ .size = sizeof(c), .out_fd = cfd,
+				  .method = method, .segs = (uintptr_t)seg,
+				  .count = 2 };
+	if (ioctl(t->dev, ZCOPY_IOC_SENDV, &c) != 0)
+		return fail_errno(t, "ZCOPY_IOC_SENDV");
+	if (getsockopt(cfd, IPPROTO_TCP, TCP_INFO, &ti, &tilen) != 0)
+		return fail_errno(t, "TCP_INFO");
+	if (check_u64(t, "sent", c.sent, PUSH_BYTES) ||
+	    check_u64(t, "bytes the socket holds unsent after the call",
+		      ti.tcpi_notsent_bytes, 0))
+		return -1;
+	while (have < PUSH_BYTES) {
+		struct pollfd pfd = { .fd = afd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pfd, 1, 10000) != 1)
+			return fail(t, "%zu of %d bytes arrived", have, PUSH_BYTES);
+		n = read(afd, got + have, PUSH_BYTES - have);
+		if (n <= 0)
+			return fail_errno(t, "read");
+		have += n;
+	}
+	pattern_fill(f.seed, 0, want, PUSH_BYTES);
+	if (memcmp(got, want, PUSH_BYTES) != 0)
+		return fail(t, "the bytes received are not the file's");
+	return 0;
+}
+
+static const unsigned int push_methods[] = {
+	ZCOPY_METHOD_COPY, ZCOPY_METHOD_MMAP, ZCOPY_METHOD_SPLICE,
+	ZCOPY_METHOD_PAGES,
+};
+
 void sendv_register(struct registry *r)
 {
 	add_shapes(r);
+	for (size_t i = 0; i < ARRAY_SIZE(push_methods); i++)
+		reg_add(r, "sendv", push_at_end_test, &push_methods[i],
+			"push-at-end-%s", method_desc[push_methods[i]].name);
 	for (size_t i = 0; i < ARRAY_SIZE(sv_errs); i++)
 		reg_add(r, "sendv", sv_err_test, &sv_errs[i], "%s",
 			sv_errs[i].name)->need = sv_errs[i].need;

@@ -234,7 +234,8 @@ struct zcopy_stats {
  * call after the reset reports it, later ones EPIPE, as for send(2).
  * EINTR: a signal arrived before any byte was sent (or the call restarts).
  * ENOMEM, EIO: out of memory, or the file could not be read, before any byte
- * was sent.
+ * was sent.  (The few kilobytes a call works in are allocated before its
+ * checks: without them it is ENOMEM counted nowhere.)
  * EAGAIN, EPIPE, ECONNRESET, EINTR, ENOMEM and EIO are runtime failures: they
  * count in the "errors" counter.
  *
@@ -326,7 +327,9 @@ struct zcopy_segment {
  * unknown segment type, non-zero fields a type does not use, @count 0 or
  * above ZCOPY_SENDV_MAX_SEGS, memory segments above ZCOPY_SENDV_MAX_MEMORY
  * in all; EFAULT for unreadable @segs or memory segments or unwritable
- * @seg_stats, all before any byte is sent.  With PAGES or MMAP (AUTO's
+ * @seg_stats, all before any byte is sent.  If @seg_stats becomes
+ * unwritable during the call, the bytes that went are counted, the outputs
+ * are filled and EFAULT is returned.  With PAGES or MMAP (AUTO's
  * choice included), every file segment must be one whose page cache can be
  * lent, or the call fails with EINVAL.
  *
@@ -355,8 +358,8 @@ struct zcopy_sendv {
  * the same totals for the whole device
  * @size: in: sizeof(struct zcopy_counters) as the caller knows it
  * @flags: in: must be 0
- * @transfers: out: ZCOPY_IOC_SEND calls that succeeded (a partial or
- *	empty transfer included)
+ * @transfers: out: ZCOPY_IOC_SEND and ZCOPY_IOC_SENDV calls that succeeded
+ *	(a partial or empty transfer included)
  * @bytes: out: bytes sent
  * @zc_bytes: out: sum of zcopy_stats.zc_bytes
  * @copied_bytes: out: sum of zcopy_stats.copied_bytes
