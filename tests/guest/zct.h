@@ -360,6 +360,19 @@ struct test *reg_add(struct registry *r, const char *group,
 /* calloc that gives up on the whole program: registration has no way on. */
 void *xcalloc(size_t n, size_t size);
 
+/* ------------------------------------------------------------------ */
+/* Running the tests (runner.c), for both programs                     */
+
+/* Ignore SIGPIPE, become the child subreaper: once, before any test. */
+void runner_init(void);
+/* Whether @need is met here; @why says why not (and, for the DIRECT
+ * needs, what this module build has). */
+bool need_met(const struct tctx *t, enum need need, const char **why);
+/* Run @tc in a child of its own with its deadline; false with @reason
+ * filled in if it failed. */
+bool run_one(const struct test *tc, const struct tctx *base,
+	     char *reason, size_t rlen);
+
 void transfer_register(struct registry *r);
 void errors_register(struct registry *r);
 void runtime_register(struct registry *r);
