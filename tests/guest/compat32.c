@@ -39,9 +39,8 @@ int main(void)
 	}
 	close(dev);
 	ctx.lo_ifindex = if_nametoindex("lo");
-	errors_register(&reg);
-	badinput_sendv_register(&reg);
-	race_register(&reg);
+	reg.group = "badinput";
+	badinput_register(&reg);
 	for (size_t i = 0; i < reg.n; i++) {
 		const struct test *tc = &reg.tests[i];
 		const char *why;
