@@ -378,7 +378,7 @@ static const struct {
 	struct nd_case c;
 } nd_extra[] = {
 	/* Larger than one readahead (max(io_pages, ra_pages) of the disk). */
-	{ "nodiskio-ext4-8M-pages",
+	{ "nodiskio-ext4-8m-pages",
 	  { FS_EXT4, ZCOPY_METHOD_PAGES, 8 * MIB, 0, false, false } },
 	/* AUTO picks DIRECT for O_DIRECT files, but not with NODISKIO. */
 	{ "nodiskio-ext4-odirect-auto",
