@@ -5,7 +5,9 @@
  * Output (parsed by the harness): one "PASS <group>/<name>" or
  * "FAIL <group>/<name>: <reason>" line per test, "SKIP <group>/<name>:
  * <reason>" for a test this module build does not apply to, and last
- * "guest: N passed, N failed".  Exit status 0 only if nothing failed.
+ * "guest: N passed, N failed", on the results channel (results.h) and,
+ * for the console, on standard output.  Exit status 0 only if nothing
+ * failed.
  *
  * Each test runs in a child of its own (runner.c).
  */
@@ -17,6 +19,7 @@
 #include <net/if.h>
 #include <sys/ioctl.h>
 
+#include "results.h"
 #include "zct.h"
 
 /* The groups, in the order they run: each registers its tests from
@@ -57,7 +60,8 @@ static void usage(FILE *out)
 		"  --help        print this help and exit\n"
 		"\n"
 		"Prints PASS/FAIL/SKIP <group>/<name> lines, then\n"
-		"\"guest: N passed, N failed\"; exits 0 only if nothing failed.\n");
+		"\"guest: N passed, N failed\", to standard output and to the file\n"
+		"$ZCOPY_RESULTS names, if any; exits 0 only if nothing failed.\n");
 }
 
 /* Returns a bitmask of the groups to run, or 0 after printing usage. */
@@ -154,7 +158,7 @@ static unsigned int setup(struct tctx *t)
 	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
 		t->reason[0] = '\0';
 		if (steps[i].fn(t) != 0) {
-			printf("FAIL setup/%s: %s\n", steps[i].name, t->reason);
+			result("FAIL setup/%s: %s", steps[i].name, t->reason);
 			failed++;
 		}
 	}
@@ -195,6 +199,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	results_open();
 	runner_init();
 	setup_failed = setup(&ctx);
 	failed = setup_failed;
@@ -205,12 +210,12 @@ int main(int argc, char **argv)
 		if (!group_selected(mask, tc->group))
 			continue;
 		if (!need_met(&ctx, tc->need, &why)) {
-			printf("SKIP %s/%s: %s\n", tc->group, tc->name, why);
+			result("SKIP %s/%s: %s", tc->group, tc->name, why);
 		} else if (run_one(tc, &ctx, reason, sizeof(reason))) {
-			printf("PASS %s/%s\n", tc->group, tc->name);
+			result("PASS %s/%s", tc->group, tc->name);
 			passed++;
 		} else {
-			printf("FAIL %s/%s: %s\n", tc->group, tc->name, reason);
+			result("FAIL %s/%s: %s", tc->group, tc->name, reason);
 			failed++;
 		}
 		fflush(stdout);
@@ -220,7 +225,7 @@ int main(int argc, char **argv)
 		if (workdir_clean(&fs_list[f]) == 0)
 			rmdir(fs_list[f].dir);
 	world_cleanup();
-	printf("guest: %u passed, %u failed\n", passed, failed);
+	result("guest: %u passed, %u failed", passed, failed);
 	free(reg.tests);
 	return failed ? 1 : 0;
 }
