@@ -22,9 +22,9 @@ esac
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 fragfiles=
 for f in $frags; do fragfiles="$fragfiles $here/kernel/$f.config"; done
-# shellcheck disable=SC2086
 # Bump when a change to this script changes what it builds.
 recipe=1
+# shellcheck disable=SC2086
 key=$(cat $fragfiles | { cat; echo "$srcver recipe $recipe"; } | sha256sum | cut -c1-16)
 
 src=$cache/src-$srcver
@@ -78,7 +78,7 @@ for f in $fragfiles; do
 	done
 done >"$out/.dropped"
 if [ -s "$out/.dropped" ]; then
-	echo "build-kernel: Kconfig refused:" $(cat "$out/.dropped") >&2
+	echo "build-kernel: Kconfig refused: $(tr '\n' ' ' <"$out/.dropped")" >&2
 	bad=1
 fi
 [ $bad -eq 0 ] || exit 1

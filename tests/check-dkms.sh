@@ -125,30 +125,30 @@ first=${kernels[0]}
 sign_file=${ksrc[$first]}/scripts/sign-file make -s -C "$top" dkms-install \
 	DKMS="${dkms[*]}" DKMS_SRC="$src/zcopy-$version" KVER="$first" \
 	DKMS_KSRC="${ksrc[$first]}" >"$build/dkms-$first.out" 2>&1
-result "host/dkms_make_install_$first" $? "$(tail -n 20 "$build/dkms-$first.out")"
+result "host/dkms-make-install-$first" $? "$(tail -n 20 "$build/dkms-$first.out")"
 for k in "${kernels[@]:1}"; do
 	{ sign_file=${ksrc[$k]}/scripts/sign-file "${dkms[@]}" build "zcopy/$version" \
 		-k "$k" --kernelsourcedir "${ksrc[$k]}" &&
 	  sign_file=${ksrc[$k]}/scripts/sign-file "${dkms[@]}" install "zcopy/$version" \
 		-k "$k" --kernelsourcedir "${ksrc[$k]}"; } >"$build/dkms-$k.out" 2>&1
-	result "host/dkms_build_and_install_$k" $? "$(tail -n 20 "$build/dkms-$k.out")"
+	result "host/dkms-build-and-install-$k" $? "$(tail -n 20 "$build/dkms-$k.out")"
 done
 
 for k in "${kernels[@]}"; do
 	mklog=$tree/zcopy/$version/$k/x86_64/log/make.log
 	warn=$(grep -iE 'warning|error' "$mklog" 2>/dev/null)
 	[ -s "$mklog" ] && [ -z "$warn" ]
-	result "host/dkms_no_compiler_warnings_$k" $? "${warn:-no make.log}"
+	result "host/dkms-no-compiler-warnings-$k" $? "${warn:-no make.log}"
 	cp "$mklog" "$build/make-$k.log" 2>/dev/null
 	ko=$(find "$inst/$k/updates/dkms" -name 'zcopy.ko*' 2>/dev/null | head -n 1)
 	[ -n "$ko" ]
-	result "host/dkms_installed_in_updates_dkms_$k" $? "nothing in $inst/$k/updates/dkms"
+	result "host/dkms-installed-in-updates-dkms-$k" $? "nothing in $inst/$k/updates/dkms"
 	vermagic=$(modinfo -F vermagic "$ko" 2>/dev/null)
 	[ "${vermagic%% *}" = "$k" ]
-	result "host/dkms_vermagic_$k" $? "vermagic '$vermagic'"
+	result "host/dkms-vermagic-$k" $? "vermagic '$vermagic'"
 	sig=$(modinfo -F signer "$ko" 2>/dev/null)
 	[ -n "$sig" ]
-	result "host/dkms_signed_$k" $? "no signature"
+	result "host/dkms-signed-$k" $? "no signature"
 done
 "${dkms[@]}" status zcopy | tee -a "$build/dkms-status.out"
 
@@ -160,7 +160,7 @@ if [ -f "$top/tests/guest/Makefile" ]; then
 	# A broken build fails here, and the stock kernels still boot for the rest.
 	make -s -C "$top/tests/guest" >"$build/guest-build.log" 2>&1
 	rc=$?
-	result host/guest_tests_build $rc "$(tail -n 5 "$build/guest-build.log")"
+	result host/guest-tests-build $rc "$(tail -n 5 "$build/guest-build.log")"
 	# zcopy-guest-tests runs the 32-bit (compat ioctl) cases itself from
 	# zcopy-guest-tests32; guest-stock.sh runs the stress.
 	for p in zcopy-guest-tests zcopy-guest-tests32 zcopy-stress; do
@@ -177,13 +177,15 @@ for k in "${kernels[@]}"; do
 	ko=$(find "$inst/$k/updates/dkms" -name 'zcopy.ko*' 2>/dev/null | head -n 1)
 	initrd=$build/initramfs-$k.cpio.gz
 	log=$build/boot-$k.log
+	results=$build/boot-$k.results
+	rm -f "$results"
 	disks=("$build/ext4-$k.img" "$build/ext4-1k-$k.img" "$build/xfs-$k.img")
 	if [ -n "$ko" ]; then
 		case $ko in *.xz) xz -dc "$ko" >"$build/zcopy.ko" ;; *) cp "$ko" "$build/zcopy.ko" ;; esac
 		ZCOPY_STOCK_ROOT=${kroot[$k]} ZCOPY_STOCK_MODULES=$stock_modules \
 		ZCOPY_MODULE_DIR=updates/dkms "$top/tests/qemu/mkinitramfs.sh" \
 			"$initrd" "$k" "$build/zcopy.ko" -- "${progs[@]}"
-		result "host/dkms_initramfs_$k" $?
+		result "host/dkms-initramfs-$k" $?
 		# As tests/check.sh: ext4, ext4 with 1 KiB blocks, XFS.
 		rm -f "${disks[@]}"
 		truncate -s 512M "${disks[0]}" && mkfs.ext4 -q -F "${disks[0]}" &&
@@ -191,7 +193,7 @@ for k in "${kernels[@]}"; do
 		truncate -s 320M "${disks[2]}" && mkfs.xfs -q -f "${disks[2]}"
 		echo "check-dkms: booting $k (log: $log)"
 		start=$(date +%s)
-		ZCOPY_QEMU_NET=hub "$top/tests/qemu/boot.sh" \
+		ZCOPY_QEMU_NET=hub ZCOPY_QEMU_RESULTS=$results "$top/tests/qemu/boot.sh" \
 			"${kroot[$k]}/boot/vmlinuz-$k" "$initrd" stock "$log" \
 			"$timeout" "${disks[@]}" -- "zcopy_version=$version" \
 			"zcopy_stress=$stress_s" 'memmap=128M!1536M' >/dev/null
@@ -201,8 +203,9 @@ for k in "${kernels[@]}"; do
 	fi
 	echo "== $k"
 	grep -m1 '^ZCOPY-STOCK-KERNEL:' "$log" | sed 's/^ZCOPY-STOCK-KERNEL: //'
-	out=$(grep -F "$k" "$hostlog" | cat - "$log" |
-		ZCOPY_JUDGE_NO_KUNIT=1 "$top/tests/judge.sh" -)
+	# This kernel's host results, its guest's results channel, its console.
+	out=$(grep -F "$k" "$hostlog" |
+		ZCOPY_JUDGE_NO_KUNIT=1 "$top/tests/judge.sh" --console "$log" - "$results")
 	echo "$out" | sed '$d'
 	last=$(echo "$out" | tail -n 1)
 	echo "$k: $last"
@@ -216,7 +219,7 @@ make -s -C "$top" dkms-uninstall DKMS="${dkms[*]}" DKMS_SRC="$src/zcopy-$version
 	>"$build/dkms-uninstall.out" 2>&1
 left=$(find "$inst" -name 'zcopy.ko*'; ls -d "$tree/zcopy/$version" "$src/zcopy-$version" 2>/dev/null)
 [ -z "$left" ]
-result host/dkms_make_uninstall $? "left behind: $left"
+result host/dkms-make-uninstall $? "left behind: $left"
 
 # The host's results that belong to no one kernel.
 general=$(grep -vF -e "$k61" -e "$k612" "$hostlog")

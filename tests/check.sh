@@ -1,11 +1,14 @@
 #!/bin/bash
 # make check: build what is needed, boot the debug test kernel, run KUnit and
-# the guest tests, and judge the console log.  Ends with "N passed, N failed".
+# the guest tests, and judge their results (the guest's results channel,
+# build/check.results) and the console log (build/check.log).  Ends with
+# "N passed, N failed".
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
 log=$build/check.log
+results=$build/check.results
 timeout=${ZCOPY_CHECK_TIMEOUT:-1800}
 mkdir -p "$build"
 
@@ -31,7 +34,10 @@ echo "check: host checks"
 echo "check: booting the test kernel (log: $log)"
 # memmap=128M!1536M: 128 MiB of the guest's 2048 become emulated pmem
 # (/dev/pmem0) for ext4 on DAX; the NICs on a hub for group nic.
-ZCOPY_QEMU_NET=hub "$top/tests/qemu/boot.sh" "$kdir/arch/x86/boot/bzImage" \
-	"$build/check-initramfs.cpio.gz" check "$log" "$timeout" \
-	"${disks[@]}" -- 'memmap=128M!1536M' ${ZCOPY_CHECK_ARGS:-} >/dev/null
-"$top/tests/judge.sh" "$build/host.log" "$log"
+# ZCOPY_CHECK_ARGS: more kernel arguments, split into words.
+# shellcheck disable=SC2086
+ZCOPY_QEMU_NET=hub ZCOPY_QEMU_RESULTS=$results "$top/tests/qemu/boot.sh" \
+	"$kdir/arch/x86/boot/bzImage" "$build/check-initramfs.cpio.gz" check \
+	"$log" "$timeout" "${disks[@]}" -- 'memmap=128M!1536M' \
+	${ZCOPY_CHECK_ARGS:-} >/dev/null
+"$top/tests/judge.sh" --console "$log" "$build/host.log" "$results"

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Checks that run on the host, as PASS/FAIL lines for judge.sh: the uAPI
-# header stands alone in every language mode, and the module builds without
-# a warning against Debian's stock 6.1 kernel headers.
+# header stands alone in every language mode, the module builds without a
+# warning against Debian's stock 6.1 kernel headers, the guest tests'
+# registry and names keep their rules, and judge.sh fails a run that lost a
+# result.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,23 +16,149 @@ hdr() {
 		"$@" -pedantic -Wall -Wextra -Werror -I"$top/uapi" -c -o /dev/null - 2>&1
 }
 for std in c90 c99 c11; do
-	out=$(hdr gcc -std=$std -x c); result "uapi_header_$std" $? "$out"
+	out=$(hdr gcc -std=$std -x c); result "uapi-header-$std" $? "$out"
 done
-out=$(hdr g++ -std=c++11 -x c++); result uapi_header_cxx11 $? "$out"
+out=$(hdr g++ -std=c++11 -x c++); result uapi-header-cxx11 $? "$out"
 
 # Build a copy of the sources so the test kernel's objects stay in place.
-kdir61=$(ls -d /usr/src/linux-headers-6.1.*-amd64 2>/dev/null | sort -V | tail -n 1)
+kdir61=$(find /usr/src -maxdepth 1 -name 'linux-headers-6.1.*-amd64' | sort -V | tail -n 1)
 if [ -z "$kdir61" ]; then
-	result module_builds_on_6.1 1 "no linux-headers-6.1.*-amd64 installed"
+	result module-builds-on-6.1 1 "no linux-headers-6.1.*-amd64 installed"
 else
 	src=$build/kbuild-6.1
 	rm -rf "$src"
 	mkdir -p "$src"
 	cp -r "$top/Kbuild" "$top/module" "$top/uapi" "$src/"
-	find "$src" -name '*.o' -o -name '*.ko' -o -name '.*.cmd' | xargs rm -f
+	find "$src" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' \) -delete
 	out=$(make -C "$kdir61" M="$src" ZCOPY_WERROR=y modules 2>&1)
 	rc=$?
 	warn=$(echo "$out" | grep -E 'warning:|error:')
 	[ $rc -eq 0 ] && [ -z "$warn" ] && [ -f "$src/module/zcopy.ko" ]
-	result "module_builds_on_$(basename "$kdir61")" $? "$warn"
+	result "module-builds-on-$(basename "$kdir61")" $? "$warn"
 fi
+
+# ---- the guest tests' registry and names -----------------------------------
+# reg_add() takes a test under the group that is registering, and ends the
+# program (status 2) for one under any other: a misspelt group must not
+# hide its tests.
+reg=$build/registry-check
+rm -rf "$reg"
+mkdir -p "$reg"
+cat >"$reg/reg.c" <<'C'
+#include "zct.h"
+
+static int nop(struct tctx *t, const void *arg)
+{
+	(void)t;
+	(void)arg;
+	return 0;
+}
+
+/* One test under the group argv[1] while "transfer" registers. */
+int main(int argc, char **argv)
+{
+	struct registry r = { .group = "transfer" };
+
+	reg_add(&r, argc > 1 ? argv[1] : "transfer", nop, NULL, "one");
+	return r.n == 1 ? 0 : 1;
+}
+C
+out=$(gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$top/uapi" \
+	-I"$top/tests/guest" -o "$reg/reg" "$reg/reg.c" \
+	"$top/tests/guest/registry.c" 2>&1)
+result registry-builds $? "$out"
+out=$("$reg/reg" transfer 2>&1)
+rc=$?
+result registry-takes-the-group-registering $rc "status $rc: $out"
+out=$("$reg/reg" tarnsfer 2>&1)
+rc=$?
+[ $rc -eq 2 ] && [[ $out == *'group "tarnsfer" is unknown'* ]]
+result registry-refuses-an-unknown-group $? "status $rc: $out"
+
+# Test names are lowercase words joined by dashes, each name once.  (The
+# world and nic groups list here only what the host has mounted.)
+guest=$top/tests/guest/zcopy-guest-tests
+names=$("$guest" --list 2>&1 | cut -f1)
+bad=$(echo "$names" | grep -vE '^[a-z0-9]+/[a-z0-9]+(-[a-z0-9]+)*$'
+      echo "$names" | sort | uniq -d)
+[ "$(echo "$names" | wc -l)" -gt 100 ] && [ -z "$bad" ]
+result guest-test-names $? "$(echo "$bad" | head -n 5)"
+
+# ---- the judge ---------------------------------------------------------------
+# tests/judge.sh on a made-up run: whole, it passes; with any one line lost,
+# or a program's count or status at odds with its lines, it fails.
+jd=$build/judge-check
+rm -rf "$jd"
+mkdir -p "$jd"
+cat >"$jd/whole" <<'RESULTS'
+RUN guest-check.sh
+PASS harness/smp-two-cpus
+KUNIT-RESULTS-BEGIN zcopy_suite
+KTAP version 1
+1..1
+    KTAP version 1
+    # Subtest: zcopy_suite
+    1..1
+    ok 1 zcopy_case
+ok 1 zcopy_suite
+KUNIT-RESULTS-END
+RUN zcopy-guest-tests
+PASS transfer/tmpfs-0-copy
+SKIP transfer/ext4-0-direct: DIRECT is not implemented
+PASS badinput/len-0
+guest: 2 passed, 0 failed
+EXIT zcopy-guest-tests: status 0
+RUN zcopy-stress
+PASS stress/random-ioctls
+stress: 1 passed, 0 failed
+EXIT zcopy-stress: status 0
+PASS harness/kmemleak
+guest-check: 2 passed, 0 failed
+EXIT guest-check.sh: status 0
+ZCOPY-GUEST-END: status 0
+RESULTS
+# The console has copies of result lines: they count for nothing.
+printf '%s\n' '[    0.000000] Linux version 6.12' 'PASS transfer/on-the-console' \
+	>"$jd/console"
+judged() {	# RESULTS CONSOLE: judge.sh's status, its output in $jd/out
+	"$top/tests/judge.sh" --console "$2" "$1" >"$jd/out" 2>&1
+}
+judged "$jd/whole" "$jd/console"
+rc=$?
+# (Its reasons on one line: lines of the judge's own could be taken for
+# results of this run.)
+[ $rc -eq 0 ] && [ "$(tail -n 1 "$jd/out")" = "6 passed, 0 failed" ]
+result judge-passes-a-whole-run $? \
+	"status $rc: $(grep '^judge:' "$jd/out" | tr '\n' ' ')$(tail -n 1 "$jd/out")"
+# NAME SED-SCRIPT [CONSOLE-LINE]: the whole run so edited must fail.
+must_fail() {
+	sed "$2" "$jd/whole" >"$jd/$1"
+	cp "$jd/console" "$jd/$1.console"
+	[ -z "${3:-}" ] || echo "$3" >>"$jd/$1.console"
+	if cmp -s "$jd/whole" "$jd/$1" && [ -z "${3:-}" ]; then
+		result "judge-fails-$1" 1 "the edit changed nothing"
+		return
+	fi
+	judged "$jd/$1" "$jd/$1.console"
+	rc=$?
+	[ $rc -eq 1 ] && [[ $(tail -n 1 "$jd/out") == *' passed, '[1-9]*' failed' ]]
+	result "judge-fails-$1" $? "status $rc: $(tail -n 1 "$jd/out")"
+}
+must_fail a-lost-pass-line '/^PASS badinput\/len-0$/d'
+# A program that failed, whose FAIL line was lost: only its count and its
+# status still say so.
+must_fail a-lost-fail-line 's/^guest: 2 passed, 0 failed$/guest: 2 passed, 1 failed/
+	s/^EXIT zcopy-guest-tests: status 0$/EXIT zcopy-guest-tests: status 1/'
+must_fail a-lost-count '/^stress: 1 passed, 0 failed$/d'
+must_fail a-lost-exit-status '/^EXIT zcopy-stress: /d'
+must_fail a-lost-start '/^RUN zcopy-stress$/d'
+must_fail a-failed-status-without-fail-line \
+	's/^EXIT zcopy-stress: status 0$/EXIT zcopy-stress: status 1/'
+must_fail a-fail-line-with-status-0 's/^PASS badinput\/len-0$/FAIL badinput\/len-0: EINVAL/
+	s/^guest: 2 passed, 0 failed$/guest: 1 passed, 1 failed/'
+must_fail a-crashed-program \
+	's/^EXIT zcopy-guest-tests: status 0$/EXIT zcopy-guest-tests: status 139/'
+must_fail a-lost-end-marker '/^ZCOPY-GUEST-END:/d'
+must_fail a-cut-kunit-block '/^ok 1 zcopy_suite$/d'
+must_fail a-kernel-warning '' \
+	'[    9.000000] WARNING: CPU: 0 PID: 1 at module/lend.c:1 x+0x1/0x2'

@@ -9,6 +9,8 @@
 #               in a copy of the sources so the work tree's objects stay put
 #   groff       the man pages render with no warning (groff -man -ww -z)
 #   codespell   every file git knows of (or would add), binaries aside
+#   scripts     shellcheck -x on every shell script among them (*.sh, or a
+#               shell on the #! line)
 #
 # Each check is a PASS/FAIL line with the findings above it; the last line
 # is "N passed, N failed".  ZCOPY_STYLE_KDIR=DIR uses that kernel build tree
@@ -24,7 +26,7 @@ result() {	# NAME STATUS
 	else echo "FAIL style/$1: see above"; failed=$((failed + 1)); fi
 }
 
-ZCOPY_EXTRA_PKGS="sparse codespell groff-base ${ZCOPY_EXTRA_PKGS:-}" "$top/tests/install-deps.sh" || exit 1
+ZCOPY_EXTRA_PKGS="sparse codespell groff-base shellcheck ${ZCOPY_EXTRA_PKGS:-}" "$top/tests/install-deps.sh" || exit 1
 rm -rf "$build"
 mkdir -p "$build"
 
@@ -109,6 +111,20 @@ out=$(codespell --quiet-level=2 --ignore-words-list=uptodate,nd "${files[@]}" 2>
 [ -n "$out" ] && echo "$out"
 [ -z "$out" ]
 result codespell $?
+
+# ---- shellcheck ----------------------------------------------------------
+# -x: follow what a script sources (the guest's scripts name the file in
+# the tree they source on the guest).
+mapfile -t scripts < <(for f in "${files[@]}"; do
+	case $f in
+	*.sh) echo "$f" ;;
+	*) head -n 1 "$f" | grep -qE '^#!.*[/ ](ba|da|busybox )?sh$' && echo "$f" ;;
+	esac
+done)
+out=$(shellcheck -x "${scripts[@]}" 2>&1)
+[ -n "$out" ] && echo "$out"
+[ -z "$out" ] && [ "${#scripts[@]}" -gt 0 ]
+result shellcheck $?
 
 echo "style: $pass passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -69,4 +69,9 @@ int make_fd(struct tctx *t, struct err_env *e, enum fdkind kind, bool input);
  * by ftruncate() of a scratch file. */
 int ext4_maxbytes(struct tctx *t, uint64_t *max);
 
+/* The group's SENDV cases and racing rewrites, registered by
+ * badinput_register() after its own. */
+void badinput_sendv_register(struct registry *r);
+void badinput_race_register(struct registry *r);
+
 #endif /* ZCT_BADINPUT_H */

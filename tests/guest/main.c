@@ -1,40 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * main.c - zcopy-guest-tests: arguments, setup, and the runner.
+ * main.c - zcopy-guest-tests: arguments, setup, and the loop over the tests.
  *
  * Output (parsed by the harness): one "PASS <group>/<name>" or
  * "FAIL <group>/<name>: <reason>" line per test, "SKIP <group>/<name>:
  * <reason>" for a test this module build does not apply to, and last
- * "guest: N passed, N failed".  Exit status 0 only if nothing failed.
+ * "guest: N passed, N failed", on the results channel (results.h) and,
+ * for the console, on standard output.  Exit status 0 only if nothing
+ * failed.
  *
- * Each test runs in a forked child in a process group of its own, with a
- * deadline: a hang or a crash fails that test alone, and whatever the test
- * left running (its receiver) is killed before the next one starts, so the
- * counters tests see no concurrent activity.
+ * Each test runs in a child of its own (runner.c).
  */
-#include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
-#include <sys/statfs.h>
-#include <sys/wait.h>
 
+#include "results.h"
 #include "zct.h"
 
-static const char *const group_names[] = {
-	"transfer", "badinput", "faults", "counters", "sendv", "flags",
-	"parity", "sidefx", "world", "nic",
+/* The groups, in the order they run: each registers its tests from
+ * t_<group>.c, and only under its own name (registry.c). */
+static const struct group {
+	const char *name;
+	void (*add)(struct registry *r);
+} groups[] = {
+	{ "transfer", transfer_register },
+	{ "badinput", badinput_register },
+	{ "faults", faults_register },
+	{ "counters", counters_register },
+	{ "sendv", sendv_register },
+	{ "flags", flags_register },
+	{ "parity", parity_register },
+	{ "sidefx", sidefx_register },
+	{ "world", world_register },
+	{ "nic", nic_register },
 };
-#define NGROUPS ARRAY_SIZE(group_names)
-#define REAP_GRACE_MS 3000
+#define NGROUPS ARRAY_SIZE(groups)
 
 static void usage(FILE *out)
 {
@@ -46,14 +51,17 @@ static void usage(FILE *out)
 		"/mnt/ext4 an ext4 filesystem; the world and nic groups use what\n"
 		"tests/qemu/init sets up, where it is there.\n"
 		"\n"
-		"  --group NAME  run only this group (repeatable): transfer, badinput,\n"
-		"                faults, counters, sendv, flags, parity, sidefx, world, nic;\n"
-		"                default: all\n"
+		"  --group NAME  run only this group (repeatable); default: all of\n"
+		"               ");
+	for (size_t g = 0; g < NGROUPS; g++)
+		fprintf(out, " %s%s", groups[g].name, g + 1 < NGROUPS ? "," : "\n");
+	fprintf(out,
 		"  --list        print the test names and exit\n"
 		"  --help        print this help and exit\n"
 		"\n"
 		"Prints PASS/FAIL/SKIP <group>/<name> lines, then\n"
-		"\"guest: N passed, N failed\"; exits 0 only if nothing failed.\n");
+		"\"guest: N passed, N failed\", to standard output and to the file\n"
+		"$ZCOPY_RESULTS names, if any; exits 0 only if nothing failed.\n");
 }
 
 /* Returns a bitmask of the groups to run, or 0 after printing usage. */
@@ -80,7 +88,7 @@ static unsigned int parse_args(int argc, char **argv, bool *list, bool *help)
 		}
 		i++;
 		for (g = 0; g < NGROUPS; g++)
-			if (!strcmp(argv[i], group_names[g]))
+			if (!strcmp(argv[i], groups[g].name))
 				break;
 		if (g == NGROUPS) {
 			fprintf(stderr, "zcopy-guest-tests: unknown group '%s'\n",
@@ -96,7 +104,7 @@ static unsigned int parse_args(int argc, char **argv, bool *list, bool *help)
 static bool group_selected(unsigned int mask, const char *group)
 {
 	for (size_t g = 0; g < NGROUPS; g++)
-		if (!strcmp(group, group_names[g]))
+		if (!strcmp(group, groups[g].name))
 			return mask & (1U << g);
 	return false;
 }
@@ -150,158 +158,13 @@ static unsigned int setup(struct tctx *t)
 	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
 		t->reason[0] = '\0';
 		if (steps[i].fn(t) != 0) {
-			printf("FAIL setup/%s: %s\n", steps[i].name, t->reason);
+			result("FAIL setup/%s: %s", steps[i].name, t->reason);
 			failed++;
 		}
 	}
 	t->reason[0] = '\0';
 	fflush(stdout);
 	return failed;
-}
-
-/* ---------------------------------------------------------------- */
-/* Running one test                                                  */
-
-static void __attribute__((noreturn))
-child_main(const struct test *tc, const struct tctx *base, int wfd)
-{
-	struct tctx t = *base;
-	size_t n;
-
-	setpgid(0, 0);
-	t.dev = open(DEV_PATH, O_RDWR | O_CLOEXEC);
-	if (t.dev < 0)
-		fail_errno(&t, "open %s", DEV_PATH);
-	else if (tc->fn(&t, tc->arg) != 0 && !t.reason[0])
-		fail(&t, "failed without a reason (test bug)");
-	n = strlen(t.reason);
-	if (n)
-		write_full(wfd, t.reason, n);
-	_exit(n ? 1 : 0);
-}
-
-/* Kill what the test left in its process group and reap it once the
- * test process itself is reaped: we are a child subreaper, so its orphans
- * are our children now. */
-static void reap_group(pid_t pgid)
-{
-	uint64_t end = now_ms() + REAP_GRACE_MS;
-
-	kill(-pgid, SIGKILL);
-	while (now_ms() < end) {
-		pid_t w = waitpid(-pgid, NULL, WNOHANG);
-
-		if (w < 0 && errno != EINTR)
-			return;		/* ECHILD: none left */
-		if (w == 0)
-			sleep_ms(2);
-	}
-}
-
-/* Wait for @pid until @deadline; false if it did not end in time. */
-static bool wait_exit(pid_t pid, uint64_t deadline)
-{
-	siginfo_t si;
-
-	for (;;) {
-		/* WNOWAIT keeps the zombie, so the group id stays ours until
-		 * reap_group() has killed the rest of the group. */
-		memset(&si, 0, sizeof(si));
-		if (waitid(P_PID, (id_t)pid, &si,
-			   WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid)
-			return true;
-		if (now_ms() >= deadline)
-			return false;
-		sleep_ms(2);
-	}
-}
-
-static bool run_one(const struct test *tc, const struct tctx *base,
-		    char *reason, size_t rlen)
-{
-	int p[2], status = 0, wait_err;
-	bool done;
-	ssize_t n;
-	pid_t pid, w;
-
-	reason[0] = '\0';
-	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) {
-		snprintf(reason, rlen, "runner: pipe: %s", strerror(errno));
-		return false;
-	}
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
-		snprintf(reason, rlen, "runner: fork: %s", strerror(errno));
-		close(p[0]);
-		close(p[1]);
-		return false;
-	}
-	if (pid == 0) {
-		close(p[0]);
-		child_main(tc, base, p[1]);
-	}
-	close(p[1]);
-	setpgid(pid, pid);	/* also done by the child: whoever is first */
-	done = wait_exit(pid, now_ms() + tc->timeout_s * 1000ULL);
-	/* Still a zombie at most, so the group id cannot have been reused. */
-	kill(-pid, SIGKILL);
-	while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
-		;
-	wait_err = errno;
-	reap_group(pid);	/* the test's own children, now orphans */
-	n = read(p[0], reason, rlen - 1);
-	close(p[0]);
-	reason[n > 0 ? n : 0] = '\0';
-	if (w != pid)
-		snprintf(reason, rlen, "runner: waitpid: %s", strerror(wait_err));
-	else if (!done)
-		snprintf(reason, rlen, "timed out after %u s", tc->timeout_s);
-	else if (WIFSIGNALED(status))
-		snprintf(reason, rlen, "test process killed by signal %d (%s)",
-			 WTERMSIG(status), strsignal(WTERMSIG(status)));
-	else if (WEXITSTATUS(status) != 0 && !reason[0])
-		snprintf(reason, rlen, "test process exited with status %d",
-			 WEXITSTATUS(status));
-	return w == pid && done && !WIFSIGNALED(status) &&
-	       WEXITSTATUS(status) == 0 && !reason[0];
-}
-
-static bool all_exist(const char *const *paths, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (access(paths[i], F_OK) != 0)
-			return false;
-	return true;
-}
-
-static bool need_met(const struct tctx *t, enum need need, const char **why)
-{
-	static const char *const failnth[] = {
-		"/proc/self/fail-nth", "/sys/kernel/debug/failslab",
-		"/sys/kernel/debug/fail_page_alloc",
-		"/sys/kernel/debug/fail_usercopy",
-	};
-	static const char *const fail_request[] = {
-		"/sys/kernel/debug/fail_make_request",
-		"/sys/block/vda/make-it-fail",
-	};
-	bool direct = method_supported(t, ZCOPY_METHOD_DIRECT);
-	unsigned int base = need & (NEED_FAILNTH - 1);
-
-	if ((need & NEED_FAILNTH) && !all_exist(failnth, ARRAY_SIZE(failnth))) {
-		*why = "no fail-nth, failslab, fail_page_alloc or fail_usercopy in this kernel";
-		return false;
-	}
-	if ((need & NEED_FAIL_REQUEST) &&
-	    !all_exist(fail_request, ARRAY_SIZE(fail_request))) {
-		*why = "no fail_make_request in this kernel, or no /dev/vda";
-		return false;
-	}
-	*why = direct ? "DIRECT is implemented (INFO.methods bit 5)" :
-			"DIRECT is not implemented (INFO.methods bit 5 clear)";
-	return base == NEED_NOTHING || (base == NEED_DIRECT) == direct;
 }
 
 int main(int argc, char **argv)
@@ -319,19 +182,11 @@ int main(int argc, char **argv)
 	}
 	if (!mask)
 		return 2;
-	transfer_register(&reg);
-	errors_register(&reg);
-	badinput_sendv_register(&reg);
-	race_register(&reg);
-	runtime_register(&reg);
-	faults_register(&reg);
-	counters_register(&reg);
-	sendv_register(&reg);
-	flags_register(&reg);
-	parity_register(&reg);
-	sidefx_register(&reg);
-	world_register(&reg);
-	nic_register(&reg);
+	for (size_t g = 0; g < NGROUPS; g++) {
+		reg.group = groups[g].name;
+		groups[g].add(&reg);
+	}
+	reg.group = NULL;
 	if (list) {
 		for (size_t i = 0; i < reg.n; i++)
 			if (group_selected(mask, reg.tests[i].group))
@@ -344,9 +199,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	/* EPIPE must come back as an errno, not kill the tests. */
-	signal(SIGPIPE, SIG_IGN);
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	results_open();
+	runner_init();
 	setup_failed = setup(&ctx);
 	failed = setup_failed;
 	for (size_t i = 0; !setup_failed && i < reg.n; i++) {
@@ -356,12 +210,12 @@ int main(int argc, char **argv)
 		if (!group_selected(mask, tc->group))
 			continue;
 		if (!need_met(&ctx, tc->need, &why)) {
-			printf("SKIP %s/%s: %s\n", tc->group, tc->name, why);
+			result("SKIP %s/%s: %s", tc->group, tc->name, why);
 		} else if (run_one(tc, &ctx, reason, sizeof(reason))) {
-			printf("PASS %s/%s\n", tc->group, tc->name);
+			result("PASS %s/%s", tc->group, tc->name);
 			passed++;
 		} else {
-			printf("FAIL %s/%s: %s\n", tc->group, tc->name, reason);
+			result("FAIL %s/%s: %s", tc->group, tc->name, reason);
 			failed++;
 		}
 		fflush(stdout);
@@ -371,7 +225,7 @@ int main(int argc, char **argv)
 		if (workdir_clean(&fs_list[f]) == 0)
 			rmdir(fs_list[f].dir);
 	world_cleanup();
-	printf("guest: %u passed, %u failed\n", passed, failed);
+	result("guest: %u passed, %u failed", passed, failed);
 	free(reg.tests);
 	return failed ? 1 : 0;
 }

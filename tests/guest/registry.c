@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * registry.c - the list of test cases, shared by zcopy-guest-tests and its
- * 32-bit twin.
+ * 32-bit twin.  Tests are registered one group at a time (r->group), and
+ * each only under the group that registers it.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -49,5 +50,13 @@ struct test *reg_add(struct registry *r, const char *group,
 	va_start(ap, fmt);
 	vsnprintf(tc->name, sizeof(tc->name), fmt, ap);
 	va_end(ap);
+	/* A test under a group nobody selects or counts would never run,
+	 * and nothing would say so. */
+	if (!r->group || strcmp(group, r->group) != 0) {
+		fprintf(stderr, "%s: test \"%s/%s\": group \"%s\" is unknown here (the group registering is \"%s\")\n",
+			program_invocation_short_name, group, tc->name, group,
+			r->group ? r->group : "none");
+		exit(2);
+	}
 	return tc;
 }

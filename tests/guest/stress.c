@@ -15,7 +15,8 @@
  *
  * The seed is printed first: "--seed" with it replays each thread's
  * sequence of calls (the interleaving of threads is the scheduler's).
- * Prints "PASS stress/NAME" or "FAIL stress/NAME: why" at the end.
+ * Prints "PASS stress/NAME" or "FAIL stress/NAME: why" at the end, then
+ * its count "stress: N passed, N failed", as result lines (results.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +39,8 @@
 #include <sys/stat.h>
 
 #include <linux/zcopy.h>
+
+#include "results.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define PAGE 4096
@@ -119,7 +122,14 @@ static uint64_t now_ms(void)
 
 static void die(const char *what)
 {
-	printf("FAIL stress/" NAME ": setup: %s: %s\n", what, strerror(errno));
+	static atomic_flag dying = ATOMIC_FLAG_INIT;
+	int err = errno;
+
+	if (atomic_flag_test_and_set(&dying))
+		for (;;)
+			pause();	/* another thread is reporting */
+	result("FAIL stress/" NAME ": setup: %s: %s", what, strerror(err));
+	result("stress: 0 passed, 1 failed");
 	exit(1);
 }
 
@@ -698,6 +708,7 @@ int main(int argc, char **argv)
 	}
 	if (threads < 1 || threads > MAX_THREADS)
 		threads = 4;
+	results_open();
 	if (!have_seed) {
 		struct timespec ts;
 
@@ -768,9 +779,10 @@ int main(int argc, char **argv)
 	else if (check_sums(why, sizeof(why)) == 0)
 		check_alive(&pool, why, sizeof(why));
 	if (why[0])
-		printf("FAIL stress/" NAME ": %s (seed 0x%016" PRIx64 ")\n",
-		       why, seed);
+		result("FAIL stress/" NAME ": %s (seed 0x%016" PRIx64 ")", why,
+		       seed);
 	else
-		printf("PASS stress/" NAME "\n");
+		result("PASS stress/" NAME);
+	result("stress: %u passed, %u failed", why[0] ? 0 : 1, why[0] ? 1 : 0);
 	return why[0] ? 1 : 0;
 }

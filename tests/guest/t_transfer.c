@@ -64,8 +64,8 @@ static const struct {
 	{ "4095", 4095 },
 	{ "4096", 4096 },
 	{ "4097", 4097 },
-	{ "1M13", MIB + 13 },
-	{ "64M", 64 * MIB },
+	{ "1m-plus13", MIB + 13 },
+	{ "64m", 64 * MIB },
 };
 
 /* DIRECT is added by add_direct(). */

@@ -323,7 +323,7 @@ int scenario_run(struct tctx *t, int dev, const struct scenario *sc,
 int scenario_test(struct tctx *t, const struct scenario *sc);
 
 /* ------------------------------------------------------------------ */
-/* Test registry (main.c) and the groups                               */
+/* Test registry (registry.c) and the groups (main.c, t_<group>.c)     */
 
 /* One of the first three, or'd with any of the flags after them. */
 enum need {
@@ -349,10 +349,13 @@ struct test {
 struct registry {
 	struct test *tests;
 	size_t n, cap;
+	const char *group;	/* the group whose function is registering */
 };
 
 /* Add a test (need NEED_NOTHING, default timeout); the returned entry may
- * be adjusted until the next reg_add(). */
+ * be adjusted until the next reg_add().  @group must be r->group, the
+ * group being registered: a test under any other (unknown, misspelt, or
+ * another file's) group ends the program with status 2. */
 struct test *reg_add(struct registry *r, const char *group,
 		     int (*fn)(struct tctx *t, const void *arg),
 		     const void *arg, const char *fmt, ...)
@@ -360,14 +363,24 @@ struct test *reg_add(struct registry *r, const char *group,
 /* calloc that gives up on the whole program: registration has no way on. */
 void *xcalloc(size_t n, size_t size);
 
+/* ------------------------------------------------------------------ */
+/* Running the tests (runner.c), for both programs                     */
+
+/* Ignore SIGPIPE, become the child subreaper: once, before any test. */
+void runner_init(void);
+/* Whether @need is met here; @why says why not (and, for the DIRECT
+ * needs, what this module build has). */
+bool need_met(const struct tctx *t, enum need need, const char **why);
+/* Run @tc in a child of its own with its deadline; false with @reason
+ * filled in if it failed. */
+bool run_one(const struct test *tc, const struct tctx *base,
+	     char *reason, size_t rlen);
+
+/* Each group's tests, from t_<group>.c (main.c lists the groups). */
 void transfer_register(struct registry *r);
-void errors_register(struct registry *r);
-void runtime_register(struct registry *r);
-void counters_register(struct registry *r);
-void badinput_sendv_register(struct registry *r);
-void race_register(struct registry *r);
+void badinput_register(struct registry *r);
 void faults_register(struct registry *r);
-void failnth_register(struct registry *r);
+void counters_register(struct registry *r);
 void sendv_register(struct registry *r);
 void flags_register(struct registry *r);
 void parity_register(struct registry *r);

@@ -3,57 +3,62 @@
 # built and installed for this kernel loads by name, the guest tests and the
 # stress run against it (no KUnit: stock kernels have none, and no kmemleak),
 # and it unloads cleanly.
-# Each result is one PASS/FAIL line.
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; }
-check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name" "$*"; fi; }
+# Each result is one PASS/FAIL line on the results channel (results.sh), each
+# test program's lines come between the records of its start and exit
+# status, and this script's own count comes last.
+# shellcheck source=tests/qemu/results.sh
+. /bin/results.sh
 
 kver=$(uname -r)
 want_version=
-for arg in $(cat /proc/cmdline); do
+read -r cmdline </proc/cmdline
+for arg in $cmdline; do
 	case $arg in zcopy_version=*) want_version=${arg#zcopy_version=} ;; esac
 done
 dkms_ko=/lib/modules/$kver/updates/dkms/zcopy.ko
 echo "ZCOPY-STOCK-KERNEL: $(cat /proc/version)"
 
-check stock/dkms_module_present test -f "$dkms_ko"
+check stock/dkms-module-present test -f "$dkms_ko"
 # By name, through modules.dep, as a user's "modprobe zcopy" would.
-check stock/load_with_zcopyctl zcopyctl load
-check stock/device_node test -c /dev/zcopy
-check stock/sysfs_stats test -r /sys/class/misc/zcopy/stats/transfers
-check stock/sysfs_methods test -d /sys/class/misc/zcopy/methods
+check stock/load-with-zcopyctl zcopyctl load
+check stock/device-node test -c /dev/zcopy
+check stock/sysfs-stats test -r /sys/class/misc/zcopy/stats/transfers
+check stock/sysfs-methods test -d /sys/class/misc/zcopy/methods
 # The module that loaded is the DKMS build, not some other zcopy.ko.
 same_srcversion() {
 	[ "$(cat /sys/module/zcopy/srcversion)" = \
 		"$(modinfo -F srcversion "$dkms_ko")" ]
 }
-check stock/loaded_module_is_dkms_build same_srcversion
-check stock/module_version test "$(cat /sys/module/zcopy/version)" = "$want_version"
+check stock/loaded-module-is-dkms-build same_srcversion
+check stock/module-version test "$(cat /sys/module/zcopy/version)" = "$want_version"
 zcopyctl info
 
 if [ -x /bin/zcopy-guest-tests ]; then
-	zcopy-guest-tests
+	run zcopy-guest-tests zcopy-guest-tests
 else
 	echo "ZCOPY-STOCK: zcopy-guest-tests not built: guest tests skipped"
 fi
 
 # Random ioctls from several threads for zcopy_stress=SECONDS; the program
-# prints its seed first and its PASS/FAIL line last.
+# prints its seed first and its PASS/FAIL line and count last.
 stress_s=30
-for arg in $(cat /proc/cmdline); do
+for arg in $cmdline; do
 	case $arg in zcopy_stress=*) stress_s=${arg#zcopy_stress=} ;; esac
 done
 if [ -x /bin/zcopy-stress ]; then
-	timeout $((stress_s + 300)) zcopy-stress --seconds "$stress_s" --threads 4
+	run zcopy-stress timeout $((stress_s + 300)) \
+		zcopy-stress --seconds "$stress_s" --threads 4
 	rc=$?
 	[ $rc -gt 1 ] && fail stress/random-ioctls "zcopy-stress ended with status $rc"
 fi
 
 # The module must refuse to go while open, and leave no trace when it goes.
 exec 3</dev/zcopy
-check stock/unload_refused_while_open sh -c '! zcopyctl unload 2>/dev/null'
+check stock/unload-refused-while-open sh -c '! zcopyctl unload 2>/dev/null'
 exec 3<&-
 check stock/unload zcopyctl unload
-check stock/sysfs_removed test ! -e /sys/class/misc/zcopy
+check stock/sysfs-removed test ! -e /sys/class/misc/zcopy
 check stock/reload zcopyctl load
-check stock/unload_again zcopyctl unload
+check stock/unload-again zcopyctl unload
+
+summary guest-stock

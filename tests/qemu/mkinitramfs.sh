@@ -74,7 +74,7 @@ for p in "${progs[@]}"; do
 done
 
 cp "$here/init" "$root/init"
-cp "$here"/guest-*.sh "$root/bin/"
+cp "$here"/guest-*.sh "$here/results.sh" "$root/bin/"
 chmod +x "$root/init" "$root"/bin/*
 
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out"

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * t_errors.c - the "badinput" group, ZCOPY_IOC_SEND, INFO and COUNTERS:
+ * t_badinput.c - the "badinput" group, ZCOPY_IOC_SEND, INFO and COUNTERS:
  * every request the module must refuse up front, each with its errno, with
  * nothing sent and no counter moved; and the edges that are not errors
- * (a range at or past the end of the file, a length above max_len).
+ * (a range at or past the end of the file, a length above max_len).  The
+ * group's SENDV cases are in t_badinput_sendv.c, the racing rewrites of
+ * the argument struct in t_badinput_race.c; the 32-bit program runs all
+ * of them again through the compat ioctl path.
  *
  * Each case starts from a valid request (a hot tmpfs file to a connected
  * receiver) and breaks exactly one thing, so the errno can only come from
@@ -614,7 +617,7 @@ static int compat32_caller(struct tctx *t, const void *arg)
 	return 0;
 }
 
-void errors_register(struct registry *r)
+void badinput_register(struct registry *r)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(send_cases); i++)
 		reg_add(r, "badinput", send_case_test, &send_cases[i], "%s",
@@ -637,4 +640,6 @@ void errors_register(struct registry *r)
 	if (sizeof(void *) == 8)
 		reg_add(r, "badinput", compat32_caller, NULL,
 			"compat32-caller")->timeout_s = TIMEOUT_LONG_S;
+	badinput_sendv_register(r);
+	badinput_race_register(r);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * t_race.c - the "badinput" cases where a second thread rewrites the
+ * t_badinput_race.c - the "badinput" cases where a second thread rewrites the
  * argument struct (size, descriptors, method, range, the segment vector
  * pointer and count, the segments themselves) in a tight loop while the
  * first one calls the ioctl on it.
@@ -422,7 +422,7 @@ static int race_sendv(struct tctx *t, const void *arg)
 	}
 }
 
-void race_register(struct registry *r)
+void badinput_race_register(struct registry *r)
 {
 	reg_add(r, "badinput", race_send, NULL, "race-rewrite-send-struct")
 		->timeout_s = TIMEOUT_LONG_S;
