@@ -71,12 +71,29 @@ static void zcopy_rejects_bad_arguments(struct kunit *test)
 	zk_expect_counters_unchanged(test);
 }
 
+/* A fresh IPv4 kernel socket of @type and @protocol as the destination. */
+static void zk_expect_socket_refused(struct kunit *test, int type,
+				     int protocol, int err)
+{
+	struct zk_env *env = test->priv;
+	struct zcopy_stats st;
+	struct socket *sock;
+	struct file *f;
+	u64 sent = 0;
+
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, type,
+					       protocol, &sock), 0);
+	f = sock_alloc_file(sock, 0, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
+	KUNIT_EXPECT_EQ(test, zk_send_file(env->file, f, ZCOPY_METHOD_PAGES,
+					   0, 0, 1, &sent, &st), err);
+	fput(f);
+}
+
 /* Source must be a regular file, destination a connected TCP socket. */
 static void zcopy_rejects_bad_files(struct kunit *test)
 {
 	struct zk_env *env = test->priv;
-	struct socket *udp, *tcp;
-	struct file *udp_file, *tcp_file;
 	struct zcopy_stats st;
 	u64 sent = 0;
 
@@ -86,24 +103,8 @@ static void zcopy_rejects_bad_files(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zk_send_file(env->file, env->file,
 					   ZCOPY_METHOD_PAGES, 0, 0, 1, &sent,
 					   &st), -ENOTSOCK);
-
-	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_DGRAM,
-					       IPPROTO_UDP, &udp), 0);
-	udp_file = sock_alloc_file(udp, 0, NULL);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(udp_file));
-	KUNIT_EXPECT_EQ(test, zk_send_file(env->file, udp_file,
-					   ZCOPY_METHOD_PAGES, 0, 0, 1, &sent,
-					   &st), -EOPNOTSUPP);
-	fput(udp_file);
-
-	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_STREAM,
-					       IPPROTO_TCP, &tcp), 0);
-	tcp_file = sock_alloc_file(tcp, 0, NULL);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(tcp_file));
-	KUNIT_EXPECT_EQ(test, zk_send_file(env->file, tcp_file,
-					   ZCOPY_METHOD_PAGES, 0, 0, 1, &sent,
-					   &st), -ENOTCONN);
-	fput(tcp_file);
+	zk_expect_socket_refused(test, SOCK_DGRAM, IPPROTO_UDP, -EOPNOTSUPP);
+	zk_expect_socket_refused(test, SOCK_STREAM, IPPROTO_TCP, -ENOTCONN);
 
 	env->client->f_flags |= O_APPEND;
 	KUNIT_EXPECT_EQ(test, zk_send_file(env->file, env->client,
