@@ -23,7 +23,7 @@ check stock/dkms-module-present test -f "$dkms_ko"
 check stock/load-with-zcopyctl zcopyctl load
 check stock/device-node test -c /dev/zcopy
 check stock/sysfs-stats test -r /sys/class/misc/zcopy/stats/transfers
-check stock/sysfs-methods test -d /sys/class/misc/zcopy/methods
+check stock/sysfs-stats-pages test -r /sys/class/misc/zcopy/stats_pages/transfers
 # The module that loaded is the DKMS build, not some other zcopy.ko.
 same_srcversion() {
 	[ "$(cat /sys/module/zcopy/srcversion)" = \
