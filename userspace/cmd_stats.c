@@ -79,11 +79,19 @@ static int read_column(struct column *c, const char *method)
 	return EXIT_OK;
 }
 
+#define METHOD_DIR_PREFIX "stats_"
+
+/* The method of a stats_<method> directory. */
+static const char *dir_method(const struct dirent *d)
+{
+	return d->d_name + strlen(METHOD_DIR_PREFIX);
+}
+
 /* By method number as the header defines them; unknown names last. */
 static int by_method(const struct dirent **a, const struct dirent **b)
 {
-	int ma = zcopy_method_from_name((*a)->d_name);
-	int mb = zcopy_method_from_name((*b)->d_name);
+	int ma = zcopy_method_from_name(dir_method(*a));
+	int mb = zcopy_method_from_name(dir_method(*b));
 
 	ma = ma < 0 ? INT_MAX : ma;
 	mb = mb < 0 ? INT_MAX : mb;
@@ -94,13 +102,14 @@ static int by_method(const struct dirent **a, const struct dirent **b)
 
 static int is_method_dir(const struct dirent *d)
 {
-	return d->d_name[0] != '.' &&
+	return !strncmp(d->d_name, METHOD_DIR_PREFIX, strlen(METHOD_DIR_PREFIX)) &&
+	       d->d_name[strlen(METHOD_DIR_PREFIX)] &&
 	       (d->d_type == DT_DIR || d->d_type == DT_UNKNOWN);
 }
 
 static int read_all_columns(struct table *t)
 {
-	const char *dir = ZCOPY_SYSFS_DIR "/methods";
+	const char *dir = ZCOPY_SYSFS_DIR;
 	struct dirent **ents = NULL;
 	int rc = EXIT_OK;
 
@@ -118,7 +127,7 @@ static int read_all_columns(struct table *t)
 		rc = read_column(&t->cols[t->n++], NULL);
 	for (int i = 0; i < n; i++) {
 		if (rc == EXIT_OK)
-			rc = read_column(&t->cols[t->n++], ents[i]->d_name);
+			rc = read_column(&t->cols[t->n++], dir_method(ents[i]));
 		free(ents[i]);
 	}
 	free(ents);
