@@ -36,14 +36,15 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "cli.h"
 #include "libzcopy.h"
+#include "units.h"
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define KIB		1024ULL
 #define MIB		(1024 * KIB)
 #define GIB		(1024 * MIB)
 
-#define IO_BUF_SIZE	(64 * KIB)	/* user:readwrite's buffer */
+/* IO_BUF_SIZE (cli.h, 64 KiB): user:readwrite's buffer */
 #define PIPE_SIZE	(1 * MIB)	/* user:splice's pipe, if allowed */
 #define BATCH_BYTES	(4 * MIB)	/* hot: one repetition moves this much */
 #define MAX_REPS	400
@@ -355,15 +356,16 @@ static const char *const feature_names[] = { "splice_pages", "sendpage", "io_acc
 /* ---- options ----------------------------------------------------------- */
 
 const struct bench_opt_spec bench_opts[BENCH_NR_OPTS] = {
-	[BENCH_OPT_DIR] = { "--dir", true },
-	[BENCH_OPT_PATHS] = { "--paths", true },
-	[BENCH_OPT_SIZES] = { "--sizes", true },
-	[BENCH_OPT_CACHE] = { "--cache", true },
-	[BENCH_OPT_BUDGET_MS] = { "--budget-ms", true },
-	[BENCH_OPT_MIN_REPS] = { "--min-reps", true },
-	[BENCH_OPT_JSON] = { "--json", true },
-	[BENCH_OPT_SVG] = { "--svg", true },
-	[BENCH_OPT_NOTE] = { "--note", true },
+	[BENCH_OPT_DIR] = { "dir", true },
+	[BENCH_OPT_PATHS] = { "paths", true },
+	[BENCH_OPT_SIZES] = { "sizes", true },
+	[BENCH_OPT_CACHE] = { "cache", true },
+	[BENCH_OPT_BUDGET_MS] = { "budget-ms", true },
+	[BENCH_OPT_MIN_REPS] = { "min-reps", true },
+	[BENCH_OPT_JSON] = { "json", false },
+	[BENCH_OPT_JSON_FILE] = { "json-file", true },
+	[BENCH_OPT_SVG] = { "svg", true },
+	[BENCH_OPT_NOTE] = { "note", true },
 };
 
 const char bench_usage[] =
@@ -415,12 +417,15 @@ const char bench_usage[] =
 	"  --dir DIR         directory for the test files (default /tmp)\n"
 	"  --paths LIST      comma-separated paths (default: all, small-file ones\n"
 	"                    included)\n"
-	"  --sizes LIST      comma-separated sizes in bytes, with K, M or G for\n"
-	"                    KiB, MiB, GiB (default 4K,64K,1M,64M)\n"
+	"  --sizes LIST      comma-separated sizes in bytes, with K, M or G (or\n"
+	"                    KiB, MiB, GiB) for powers of 1024, up to 1G\n"
+	"                    (default 4K,64K,1M,64M)\n"
 	"  --cache LIST      hot, cold or hot,cold (default hot,cold)\n"
 	"  --budget-ms N     time budget of a row, in ms (default 2000)\n"
 	"  --min-reps N      repetitions before a row may settle (default 5)\n"
-	"  --json FILE       write the environment and every row as JSON\n"
+	"  --json            print the environment and every row as JSON on\n"
+	"                    stdout (the table goes to stderr)\n"
+	"  --json-file FILE  write that JSON to FILE\n"
 	"  --svg FILE        write a bar chart of the hot rows as SVG\n"
 	"  --note TEXT       free text for the JSON's env.note\n"
 	"  -h, --help        show this help\n";
@@ -440,27 +445,17 @@ void bench_defaults(struct bench_config *c)
 	memcpy(c->sizes, sizes, sizeof(sizes));
 }
 
-/* Plain decimal, with a K, M or G (binary, any case) suffix if suffix allows. */
-static bool parse_num(const char *s, bool suffix, uint64_t min, uint64_t max,
-		      uint64_t *out)
+/* Plain decimal from min to max. */
+static bool parse_num(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
-	static const char suffixes[] = "KMG";
 	char *end;
 
 	if (*s < '0' || *s > '9')
 		return false;
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);
-	const char *sfx = *end ? strchr(suffixes, toupper((unsigned char)*end)) : NULL;
 
-	if (errno || (*end && (!suffix || !sfx || end[1])))
-		return false;
-	for (int shift = sfx ? 10 * (int)(sfx - suffixes + 1) : 0; shift; shift -= 10) {
-		if (v > max >> 10)
-			return false;
-		v <<= 10;
-	}
-	if (v < min || v > max)
+	if (errno || *end || v < min || v > max)
 		return false;
 	*out = v;
 	return true;
@@ -498,7 +493,8 @@ static bool add_size(void *ctx, const char *s)
 	struct bench_config *c = ctx;
 
 	return c->n_sizes < BENCH_MAX_SIZES &&
-	       parse_num(s, true, 1, GIB, &c->sizes[c->n_sizes++]);
+	       parse_size(s, GIB, &c->sizes[c->n_sizes]) &&
+	       c->sizes[c->n_sizes++] >= 1;
 }
 
 static bool add_cache(void *ctx, const char *s)
@@ -530,11 +526,14 @@ bool bench_set(struct bench_config *c, int opt, const char *v)
 		c->caches = 0;
 		return each_item(v, add_cache, c);
 	case BENCH_OPT_BUDGET_MS:
-		return parse_num(v, false, 0, UINT32_MAX, &c->budget_ms);
+		return parse_num(v, 0, UINT32_MAX, &c->budget_ms);
 	case BENCH_OPT_MIN_REPS:
-		return parse_num(v, false, 1, MAX_REPS, &c->min_reps);
+		return parse_num(v, 1, MAX_REPS, &c->min_reps);
 	case BENCH_OPT_JSON:
-		c->json = v;
+		c->json = true;
+		return true;
+	case BENCH_OPT_JSON_FILE:
+		c->json_file = v;
 		return true;
 	case BENCH_OPT_SVG:
 		c->svg = v;
@@ -825,6 +824,7 @@ static int write_drop_caches(void)
 
 struct bench_ctx {
 	const struct bench_config *cfg;
+	FILE *table;			/* stdout, or stderr when JSON goes there */
 	struct bench_env env;
 	struct receiver rx;
 	int dev;			/* /dev/zcopy, or -1 */
@@ -1193,9 +1193,9 @@ static void run_group(struct bench_ctx *ctx, int file, uint64_t size,
 		if (r->status == BENCH_OK && first->status == BENCH_OK &&
 		    first->path_index == (small ? SMALL_BASELINE : 0))
 			r->vs_readwrite = r->mib_per_s / first->mib_per_s;
-		bench_table_row(stdout, r);
+		bench_table_row(ctx->table, r);
 	}
-	fflush(stdout);
+	fflush(ctx->table);
 }
 
 /* ---- the environment --------------------------------------------------- */
@@ -1363,12 +1363,12 @@ static int run_all(struct bench_ctx *ctx, const int *files,
 {
 	const struct bench_config *cfg = ctx->cfg;
 
-	bench_table_header(stdout);
+	bench_table_header(ctx->table);
 	for (int c = 0; c < BENCH_NR_CACHES && wants_small(cfg, false); c++)
 		for (unsigned int z = 0; z < cfg->n_sizes && cfg->caches >> c & 1; z++)
 			run_group(ctx, files[z], cfg->sizes[z], c, false, rows, n);
 	if (wants_small(cfg, true) && cfg->caches >> BENCH_HOT & 1) {
-		bench_table_small_header(stdout, SMALL_FILES, SMALL_SIZE, SMALL_HDR);
+		bench_table_small_header(ctx->table, SMALL_FILES, SMALL_SIZE, SMALL_HDR);
 		if (make_small_files(ctx)) {
 			warn_errno(errno, "create %u files of %llu bytes in %s", SMALL_FILES,
 				   (unsigned long long)SMALL_SIZE, cfg->dir);
@@ -1378,7 +1378,7 @@ static int run_all(struct bench_ctx *ctx, const int *files,
 		run_group(ctx, ctx->small[0], SMALL_SIZE, BENCH_HOT, true, rows, n);
 		free_small_files(ctx);
 	}
-	bench_table_footer(stdout, &ctx->env);
+	bench_table_footer(ctx->table, &ctx->env);
 	for (size_t i = 0; i < *n; i++)
 		if (rows[i].status == BENCH_FAILED)
 			return EXIT_FAILURE;
@@ -1387,7 +1387,10 @@ static int run_all(struct bench_ctx *ctx, const int *files,
 
 int bench_run(const struct bench_config *cfg)
 {
-	struct bench_ctx ctx = { .cfg = cfg, .dev = -1, .udp = -1, .rx = { .ctl = -1 } };
+	struct bench_ctx ctx = {
+		.cfg = cfg, .table = cfg->json ? stderr : stdout,
+		.dev = -1, .udp = -1, .rx = { .ctl = -1 },
+	};
 	int files[BENCH_MAX_SIZES];
 	struct bench_row *rows = NULL;
 	size_t n_rows = 0;
@@ -1403,8 +1406,12 @@ int bench_run(const struct bench_config *cfg)
 		return EXIT_FAILURE;
 	}
 	if (wants_zcopy(cfg) && (ctx.dev = zcopy_open()) < 0) {
+		const char *hint = module_hint(errno);
+
 		ctx.dev_err = errno;
-		warn_errno(errno, "%s (zcopy:* rows fail)", ZCOPY_DEV_PATH);
+		fprintf(stderr, "zcopyctl: bench: %s: %s%s%s (zcopy:* rows fail)\n",
+			ZCOPY_DEV_PATH, strerror(errno), hint ? ": " : "",
+			hint ? hint : "");
 	}
 	collect_env(&ctx);
 	ctx.udp = self_udp();
@@ -1425,8 +1432,13 @@ int bench_run(const struct bench_config *cfg)
 		}
 	}
 	rc = run_all(&ctx, files, rows, &n_rows);
-	if (cfg->json && bench_write_json(cfg->json, &ctx.env, rows, n_rows)) {
-		warn_errno(errno, "%s", cfg->json);
+	if (cfg->json && bench_write_json(stdout, &ctx.env, rows, n_rows)) {
+		warn_errno(errno, "stdout");
+		rc = EXIT_FAILURE;
+	}
+	if (cfg->json_file &&
+	    bench_write_json_file(cfg->json_file, &ctx.env, rows, n_rows)) {
+		warn_errno(errno, "%s", cfg->json_file);
 		rc = EXIT_FAILURE;
 	}
 	if (cfg->svg && bench_write_svg(cfg->svg, &ctx.env, rows, n_rows)) {

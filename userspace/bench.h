@@ -26,13 +26,14 @@ enum bench_opt {
 	BENCH_OPT_BUDGET_MS,
 	BENCH_OPT_MIN_REPS,
 	BENCH_OPT_JSON,
+	BENCH_OPT_JSON_FILE,
 	BENCH_OPT_SVG,
 	BENCH_OPT_NOTE,
 	BENCH_NR_OPTS
 };
 
 struct bench_opt_spec {
-	const char *name;
+	const char *name;	/* without the "--" */
 	bool has_arg;
 };
 
@@ -47,7 +48,8 @@ struct bench_config {
 	unsigned int caches;		/* bit (1 << enum bench_cache) */
 	uint64_t budget_ms;		/* per row, once BENCH_FLOOR_REPS ran */
 	uint64_t min_reps;
-	const char *json;		/* NULL: no JSON file */
+	bool json;			/* JSON on stdout, the table on stderr */
+	const char *json_file;		/* NULL: no JSON file */
 	const char *svg;		/* NULL: no SVG file */
 	const char *note;		/* free text for env.note */
 };
@@ -111,9 +113,11 @@ void bench_table_row(FILE *f, const struct bench_row *r);
 void bench_table_small_header(FILE *f, unsigned int files, uint64_t size,
 			      unsigned int header);
 void bench_table_footer(FILE *f, const struct bench_env *env);
-/* Both return 0, or -1 with errno set. */
-int bench_write_json(const char *path, const struct bench_env *env,
+/* bench_write_json() writes to f; both return 0, or -1 with errno set. */
+int bench_write_json(FILE *f, const struct bench_env *env,
 		     const struct bench_row *rows, size_t n);
+int bench_write_json_file(const char *path, const struct bench_env *env,
+			  const struct bench_row *rows, size_t n);
 int bench_write_svg(const char *path, const struct bench_env *env,
 		    const struct bench_row *rows, size_t n);
 
