@@ -30,7 +30,11 @@ const char unload_usage[] =
 	"Usage: zcopyctl unload\n"
 	"\n"
 	"Remove the zcopy module.  Fails while /dev/zcopy is open anywhere\n"
-	"(\"Device or resource busy\") and when the module is not loaded.\n";
+	"(\"Device or resource busy\") and when the module is not loaded\n"
+	"(status 3).\n"
+	"\n"
+	"Options:\n"
+	"  -h, --help  show this help\n";
 
 static int already_loaded(void)
 {

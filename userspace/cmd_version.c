@@ -15,8 +15,8 @@
 #define MODULE_VERSION_PATH	"/sys/module/zcopy/version"
 
 const char version_usage[] =
-	"Usage: zcopyctl --version [--json]\n"
-	"       zcopyctl version [--json]\n"
+	"Usage: zcopyctl version [--json]\n"
+	"       zcopyctl --version [--json]\n"
 	"\n"
 	"Show zcopyctl's version and the loaded module's (from\n"
 	MODULE_VERSION_PATH "), or \"not loaded\".\n"
