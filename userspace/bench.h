@@ -2,8 +2,10 @@
 /*
  * zcopyctl bench: send files over loopback TCP by every plain-syscall path
  * and every zcopy method, and report throughput, sender CPU, syscalls and
- * CPU copies per byte.  bench.c measures; bench_report.c prints the table
- * and writes the JSON and SVG.
+ * CPU copies per byte.  bench_args.c takes the options, bench_run.c
+ * measures (with bench_paths.c, bench_rx.c, bench_files.c and bench_env.c:
+ * see bench_int.h), bench_report.c prints the table and writes the JSON and
+ * SVG.
  */
 #ifndef ZCOPY_BENCH_H
 #define ZCOPY_BENCH_H
@@ -42,7 +44,7 @@ extern const char bench_usage[];
 
 struct bench_config {
 	const char *dir;		/* where the test files live */
-	uint32_t paths;			/* bit i: the i-th path of bench.c */
+	uint32_t paths;			/* bit i: paths[i] of bench_paths.c */
 	uint64_t sizes[BENCH_MAX_SIZES];
 	unsigned int n_sizes;
 	unsigned int caches;		/* bit (1 << enum bench_cache) */
@@ -66,7 +68,7 @@ enum bench_status { BENCH_OK, BENCH_SKIPPED, BENCH_FAILED };
 
 struct bench_row {
 	const char *path;		/* "user:readwrite", "zcopy:PAGES", ... */
-	unsigned int path_index;	/* its place in bench.c's table */
+	unsigned int path_index;	/* its place in bench_paths.c's table */
 	uint64_t size;
 	enum bench_cache cache;
 	enum bench_status status;
