@@ -343,10 +343,12 @@ static void free_table(struct table *t)
 	*t = (struct table){ 0 };
 }
 
-/* Waits secs: 1, or 0 once SIGINT or SIGTERM came, or -1 with errno. */
-static int pause_for(int sigfd, double secs)
+/*
+ * Waits until the monotonic time end: 1, or 0 once SIGINT or SIGTERM came,
+ * or -1 with errno.
+ */
+static int pause_until(int sigfd, double end)
 {
-	double end = mono_now() + secs;
 	struct pollfd p = { .fd = sigfd, .events = POLLIN };
 
 	for (;;) {
@@ -365,7 +367,7 @@ static int pause_for(int sigfd, double secs)
 static int watch(const struct stats_args *o)
 {
 	struct table t = { 0 }, prev = { 0 };
-	double then = 0;
+	double then = 0, next = mono_now();
 	bool have_prev = false;
 	sigset_t set;
 	int rc = EXIT_OK;
@@ -401,7 +403,11 @@ static int watch(const struct stats_args *o)
 		t = (struct table){ 0 };
 		then = now;
 		have_prev = true;
-		int w = pause_for(sigfd, o->watch);
+		/* On a fixed beat: the time printing took comes off the wait. */
+		next += o->watch;
+		if (next < now)
+			next = now + o->watch;
+		int w = pause_until(sigfd, next);
 		if (w < 0)
 			rc = fail("poll");
 		if (w <= 0)
