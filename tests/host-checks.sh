@@ -337,6 +337,30 @@ sys.exit(0 if d == want else "got %r" % d)
 PY
 result zcopyctl-json-writer $? "$(cat "$zc/py.out")"
 
+# The hints for /dev/zcopy, one errno each, with their exit statuses (the
+# device is never there on the host, so EACCES is called up directly).
+cat >"$zc/hints.c" <<'C'
+#include "cli.h"
+
+int main(void)
+{
+	return fail_module(ENOENT, "/dev/zcopy") != EXIT_NO_MODULE ||
+	       fail_module(EACCES, "/dev/zcopy") != EXIT_NO_ACCESS ||
+	       fail_module(EPERM, "/dev/zcopy") != EXIT_NO_ACCESS ||
+	       fail_module(EIO, "/dev/zcopy") != EXIT_RUNTIME;
+}
+C
+cat >"$zc/hints.want" <<'TXT'
+zcopyctl: /dev/zcopy: No such file or directory: is the module loaded? sudo zcopyctl load
+zcopyctl: /dev/zcopy: Permission denied: add yourself to group zcopy (sudo usermod -aG zcopy $USER, then log in again)
+zcopyctl: /dev/zcopy: Operation not permitted: add yourself to group zcopy (sudo usermod -aG zcopy $USER, then log in again)
+zcopyctl: /dev/zcopy: Input/output error
+TXT
+out=$(gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$top/userspace" \
+	-I"$top/uapi" -o "$zc/hints" "$zc/hints.c" "$top/userspace/cli_messages.c" 2>&1) &&
+	"$zc/hints" 2>"$zc/hints.out" && out=$(diff "$zc/hints.want" "$zc/hints.out")
+result zcopyctl-hints $? "$out"
+
 # FNV-1a 64 of a file, as zcopyctl prints it.
 fnv() {
 	python3 -c '
