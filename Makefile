@@ -10,7 +10,8 @@
 #   make demo                boot the test kernel and show zero copy in numbers
 #   make bench               measure every send path in the bench kernel
 #                            (table; build/bench.json and build/bench.svg)
-#   make install             module, zcopyctl, libzcopy, headers, udev rule, man
+#   make install             module, zcopyctl, libzcopy, headers, udev rule, man,
+#                            bash completion
 #   make uninstall           (DESTDIR=, PREFIX=/usr/local, KVER=`uname -r`)
 #   make dkms-install        register with DKMS: rebuilt for every new kernel
 #   make dkms-uninstall
@@ -27,6 +28,7 @@ DESTDIR ?=
 MANDIR ?= $(PREFIX)/share/man
 UDEVRULESDIR ?= /lib/udev/rules.d
 SYSUSERSDIR ?= /usr/lib/sysusers.d
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZCOPY_VERSION := $(shell sed -n 's/^\#define ZCOPY_VERSION[[:space:]]*"\(.*\)"/\1/p' module/zcopy.h)
 DKMS ?= dkms
 DKMS_SRC ?= /usr/src/zcopy-$(ZCOPY_VERSION)
@@ -113,11 +115,13 @@ install-userspace:
 # sysusers.d creates; without DESTDIR it is created now.
 install-data:
 	install -d $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSUSERSDIR) \
-		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man4
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man4 \
+		$(DESTDIR)$(BASHCOMPDIR)
 	install -m 644 udev/60-zcopy.rules $(DESTDIR)$(UDEVRULESDIR)/
 	install -m 644 udev/zcopy.sysusers $(DESTDIR)$(SYSUSERSDIR)/zcopy.conf
 	install -m 644 man/zcopyctl.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/zcopy.4 $(DESTDIR)$(MANDIR)/man4/
+	install -m 644 completion/zcopyctl.bash $(DESTDIR)$(BASHCOMPDIR)/zcopyctl
 ifeq ($(DESTDIR),)
 	if command -v systemd-sysusers >/dev/null; then \
 		systemd-sysusers $(SYSUSERSDIR)/zcopy.conf; \
@@ -135,7 +139,8 @@ endif
 	$(MAKE) -C userspace uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	rm -f $(DESTDIR)$(UDEVRULESDIR)/60-zcopy.rules \
 		$(DESTDIR)$(SYSUSERSDIR)/zcopy.conf \
-		$(DESTDIR)$(MANDIR)/man1/zcopyctl.1 $(DESTDIR)$(MANDIR)/man4/zcopy.4
+		$(DESTDIR)$(MANDIR)/man1/zcopyctl.1 $(DESTDIR)$(MANDIR)/man4/zcopy.4 \
+		$(DESTDIR)$(BASHCOMPDIR)/zcopyctl
 
 # DKMS keeps its own copy of the sources in $(DKMS_SRC) and rebuilds the
 # module there for each kernel it is asked for (and, AUTOINSTALL, for every

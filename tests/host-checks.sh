@@ -198,3 +198,273 @@ must_fail a-lost-end-marker '/^ZCOPY-GUEST-END:/d'
 must_fail a-cut-kunit-block '/^ok 1 zcopy_suite$/d'
 must_fail a-kernel-warning '' \
 	'[    9.000000] WARNING: CPU: 0 PID: 1 at module/lend.c:1 x+0x1/0x2'
+
+# ---- zcopyctl, where it runs without the module ------------------------------
+# The module is never loaded on the host: what zcopyctl says without it, its
+# help, usage errors, --version, its JSON (parsed with python3), sizes,
+# names through getaddrinfo, and recv against a sender of bash's own.
+ctl=$top/userspace/zcopyctl
+zc=$build/zcopyctl-check
+rm -rf "$zc"
+mkdir -p "$zc"
+ver=$(sed -n 's/^#define ZCOPY_VERSION[[:space:]]*"\(.*\)"/\1/p' "$top/module/zcopy.h")
+loaded=$([ -e /sys/module/zcopy ] && echo yes)
+
+out=$("$ctl" --version 2>&1)
+rc=$?
+[ $rc -eq 0 ] && [ -z "$loaded" ] &&
+	[ "$out" = "zcopyctl $ver"$'\n'"module not loaded" ]
+result zcopyctl-version $? "status $rc: $out"
+
+out=$("$ctl" --version --json 2>&1)
+rc=$?
+[ $rc -eq 0 ] && echo "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+sys.exit(d != {"zcopyctl": sys.argv[1], "module": None})' "$ver"
+result zcopyctl-version-json $? "status $rc: $out"
+
+bad=
+for c in load unload info send recv stats bench version help; do
+	out=$("$ctl" "$c" --help 2>&1)
+	rc=$?
+	{ [ $rc -eq 0 ] && [[ $out == "Usage: zcopyctl $c"* ]] &&
+	  [[ $out == *"Exit status: 0 success"* ]]; } || bad="$bad $c($rc)"
+done
+out=$("$ctl" --help 2>&1) || bad="$bad --help-status"
+[[ $out == *"--version"* ]] || bad="$bad --help"
+[ -z "$bad" ]
+result zcopyctl-help-every-command $? "bad:$bad"
+
+# Usage errors: status 2, a message on stderr, nothing on stdout.
+bad=
+while read -r args; do
+	# shellcheck disable=SC2086 # the words of one case
+	"$ctl" $args >"$zc/out" 2>"$zc/err"
+	rc=$?
+	{ [ $rc -eq 2 ] && [ ! -s "$zc/out" ] && [ -s "$zc/err" ]; } ||
+		bad="$bad [$args: status $rc]"
+done <<'CASES'
+nosuchcommand
+send --bogus f 127.0.0.1:9
+send --json=1 f 127.0.0.1:9
+send f
+send f 127.0.0.1:9 --len
+send f 127.0.0.1:9 --len 1KB
+send f 127.0.0.1:9 --len 1x
+send f 127.0.0.1:9 --len 16777216T
+send f ::1:9
+send f 127.0.0.1:99999
+send --quiet --json f 127.0.0.1:9
+recv --port 65536
+recv --count -1
+stats --watch 0
+stats --watch x
+stats extra
+bench --sizes 2G
+bench --sizes 4KB
+bench --json x
+info --bogus
+CASES
+"$ctl" >"$zc/out" 2>"$zc/err"
+rc=$?
+[ $rc -eq 2 ] && [ -s "$zc/err" ] || bad="$bad [no command: status $rc]"
+[ -z "$bad" ]
+result zcopyctl-usage-errors $? "$bad"
+
+# Without /dev/zcopy: status 3 and what to do, on stderr only.
+if [ -e /dev/zcopy ]; then
+	result zcopyctl-hint-without-module 1 "/dev/zcopy exists on the host"
+else
+	hint="zcopyctl: /dev/zcopy: No such file or directory: is the module loaded? sudo zcopyctl load"
+	printf x >"$zc/one"
+	bad=
+	for args in "info" "info --json" "send $zc/one 127.0.0.1:9" \
+		    "send $zc/one localhost:9 --len 1K --json"; do
+		# shellcheck disable=SC2086
+		"$ctl" $args >"$zc/out" 2>"$zc/err"
+		rc=$?
+		{ [ $rc -eq 3 ] && [ ! -s "$zc/out" ] &&
+		  [ "$(cat "$zc/err")" = "$hint" ]; } ||
+			bad="$bad [$args: status $rc: $(cat "$zc/err")]"
+	done
+	"$ctl" stats >"$zc/out" 2>"$zc/err"
+	rc=$?
+	[ $rc -eq 3 ] && grep -q ': No such file or directory: is the module loaded? sudo zcopyctl load$' \
+		"$zc/err" || bad="$bad [stats: status $rc: $(cat "$zc/err")]"
+	[ -z "$bad" ]
+	result zcopyctl-hint-without-module $? "$bad"
+fi
+
+# The JSON writer and the size parser, on their own: every control
+# character, quotes, backslashes and UTF-8 must come back as written.
+cat >"$zc/units-json.c" <<'C'
+#include <stdio.h>
+#include <string.h>
+#include "json.h"
+#include "units.h"
+
+int main(void)
+{
+	static const struct { const char *s; int ok; unsigned long long v; } sizes[] = {
+		{ "0", 1, 0 }, { "4096", 1, 4096 }, { "1K", 1, 1024 }, { "1k", 1, 1024 },
+		{ "1KiB", 1, 1024 }, { "1kib", 1, 1024 }, { "3M", 1, 3 << 20 },
+		{ "2MiB", 1, 2 << 20 }, { "1G", 1, 1ULL << 30 }, { "1GiB", 1, 1ULL << 30 },
+		{ "2T", 1, 2ULL << 40 }, { "16777215T", 1, 16777215ULL << 40 },
+		{ "16777216T", 0, 0 }, { "1KB", 0, 0 }, { "1Ki", 0, 0 }, { "1X", 0, 0 },
+		{ "", 0, 0 }, { "-1", 0, 0 }, { " 1", 0, 0 }, { "1 K", 0, 0 }, { "K", 0, 0 },
+		{ "0x10", 0, 0 }, { "18446744073709551616", 0, 0 },
+	};
+	char all[40];
+	struct json j;
+	int bad = 0;
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		uint64_t v = 0;
+		int ok = parse_size(sizes[i].s, UINT64_MAX, &v);
+
+		if (ok != sizes[i].ok || (ok && v != sizes[i].v)) {
+			fprintf(stderr, "parse_size(\"%s\"): %d %llu\n", sizes[i].s, ok,
+				(unsigned long long)v);
+			bad = 1;
+		}
+	}
+	for (int c = 1; c < 32; c++)
+		all[c - 1] = c;
+	strcpy(all + 31, "\"\\/\x7f");
+	json_init(&j, stdout, 1);
+	json_object_begin(&j, NULL);
+	json_string(&j, "controls", all);
+	json_string(&j, "k\"ey\n", "caf\xc3\xa9");
+	json_string(&j, "null", NULL);
+	json_u64(&j, "u64", UINT64_MAX);
+	json_i64(&j, "i64", INT64_MIN);
+	json_double(&j, "double", 0.1);
+	json_double(&j, "inf", 1.0 / 0.0);
+	json_fixed(&j, "fixed", 2.0 / 3.0, 2);
+	json_bool(&j, "bool", 1);
+	json_csv_array(&j, "csv", "a,b\\c");
+	json_csv_array(&j, "empty", "");
+	json_array_begin(&j, "nested");
+	json_object_begin(&j, NULL);
+	json_object_end(&j);
+	json_array_begin(&j, NULL);
+	json_array_end(&j);
+	json_array_end(&j);
+	json_object_end(&j);
+	json_newline(&j);
+	return bad;
+}
+C
+out=$(gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$top/userspace" \
+	-o "$zc/units-json" "$zc/units-json.c" "$top/userspace/json.c" \
+	"$top/userspace/units.c" 2>&1) && out=$("$zc/units-json" 2>&1 >"$zc/writer.json")
+result zcopyctl-size-suffixes $? "$out"
+python3 - "$zc/writer.json" >"$zc/py.out" 2>&1 <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+want = {
+    "controls": "".join(chr(c) for c in range(1, 32)) + '"\\/\x7f',
+    "k\"ey\n": "caf\u00e9", "null": None, "u64": 2**64 - 1, "i64": -2**63,
+    "double": 0.1, "inf": None, "fixed": 0.67, "bool": True,
+    "csv": ["a", "b\\c"], "empty": [], "nested": [{}, []],
+}
+sys.exit(0 if d == want else "got %r" % d)
+PY
+result zcopyctl-json-writer $? "$(cat "$zc/py.out")"
+
+# The hints for /dev/zcopy, one errno each, with their exit statuses (the
+# device is never there on the host, so EACCES is called up directly).
+cat >"$zc/hints.c" <<'C'
+#include "cli.h"
+
+int main(void)
+{
+	return fail_module(ENOENT, "/dev/zcopy") != EXIT_NO_MODULE ||
+	       fail_module(EACCES, "/dev/zcopy") != EXIT_NO_ACCESS ||
+	       fail_module(EPERM, "/dev/zcopy") != EXIT_NO_ACCESS ||
+	       fail_module(EIO, "/dev/zcopy") != EXIT_RUNTIME;
+}
+C
+cat >"$zc/hints.want" <<'TXT'
+zcopyctl: /dev/zcopy: No such file or directory: is the module loaded? sudo zcopyctl load
+zcopyctl: /dev/zcopy: Permission denied: add yourself to group zcopy (sudo usermod -aG zcopy $USER, then log in again)
+zcopyctl: /dev/zcopy: Operation not permitted: add yourself to group zcopy (sudo usermod -aG zcopy $USER, then log in again)
+zcopyctl: /dev/zcopy: Input/output error
+TXT
+out=$(gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$top/userspace" \
+	-I"$top/uapi" -o "$zc/hints" "$zc/hints.c" "$top/userspace/cli_messages.c" 2>&1) &&
+	"$zc/hints" 2>"$zc/hints.out" && out=$(diff "$zc/hints.want" "$zc/hints.out")
+result zcopyctl-hints $? "$out"
+
+# FNV-1a 64 of a file, as zcopyctl prints it.
+fnv() {
+	python3 -c '
+import sys
+h = 0xcbf29ce484222325
+for b in open(sys.argv[1], "rb").read():
+    h = ((h ^ b) * 0x100000001b3) & 0xffffffffffffffff
+print("%016x" % h)' "$1"
+}
+
+# recv on a port of its own (--port 0), bound through getaddrinfo
+# ("localhost"), until SIGTERM: it says where it listens before it accepts,
+# and what it received matches what was sent, byte for byte.
+head -c 300000 /dev/urandom >"$zc/src.bin"
+"$ctl" recv --bind localhost --port 0 --count 0 --json >"$zc/recv.json" 2>"$zc/recv.err" &
+rpid=$!
+for _ in $(seq 50); do [ -s "$zc/recv.json" ] && break; sleep 0.1; done
+port=$(python3 -c 'import json, sys; print(json.loads(open(sys.argv[1]).readline())["listening"]["port"])' \
+	"$zc/recv.json" 2>/dev/null)
+if [ -n "$port" ]; then
+	bash -c 'cat "$1" >/dev/tcp/127.0.0.1/"$2"' _ "$zc/src.bin" "$port"
+	bash -c 'printf abc >/dev/tcp/127.0.0.1/"$1"' _ "$port"
+	for _ in $(seq 50); do [ "$(wc -l <"$zc/recv.json")" -ge 3 ] && break; sleep 0.1; done
+fi
+kill -TERM $rpid
+wait $rpid
+rc=$?
+printf abc >"$zc/abc"
+python3 - "$zc/recv.json" "$(fnv "$zc/src.bin")" "$(fnv "$zc/abc")" >"$zc/py.out" 2>&1 <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+want = [
+    {"received": 300000, "fnv1a64": sys.argv[2]},
+    {"received": 3, "fnv1a64": sys.argv[3]},
+    {"summary": {"connections": 2, "bytes": 300003}},
+]
+ok = (len(lines) == 4 and lines[0]["listening"]["address"] in ("127.0.0.1", "::1")
+      and 0 < lines[0]["listening"]["port"] < 65536 and lines[1:] == want)
+sys.exit(0 if ok else "got %r" % lines)
+PY
+py=$?
+[ -n "$port" ] && [ $rc -eq 0 ] && [ $py -eq 0 ]
+result zcopyctl-recv-port-0-localhost-json $? \
+	"port '$port', status $rc: $(cat "$zc/py.out" "$zc/recv.err")"
+
+# The same in text: "listening address ADDR port PORT", one line a connection.
+"$ctl" recv --bind 127.0.0.1 --port 0 >"$zc/recv.txt" 2>&1 &
+rpid=$!
+for _ in $(seq 50); do [ -s "$zc/recv.txt" ] && break; sleep 0.1; done
+port=$(sed -n 's/^listening address 127\.0\.0\.1 port \([0-9][0-9]*\)$/\1/p' "$zc/recv.txt")
+[ -n "$port" ] && bash -c 'cat "$1" >/dev/tcp/127.0.0.1/"$2"' _ "$zc/src.bin" "$port"
+wait $rpid
+rc=$?
+[ -n "$port" ] && [ $rc -eq 0 ] &&
+	[ "$(sed -n 2p "$zc/recv.txt")" = "received 300000 fnv1a64 $(fnv "$zc/src.bin")" ]
+result zcopyctl-recv-port-0-text $? "status $rc: $(cat "$zc/recv.txt")"
+
+# bench --json: JSON on stdout (the table on stderr), user paths only.
+"$ctl" bench --dir "$zc" --paths user:sendfile,user:readwrite --sizes 4K,1KiB \
+	--cache hot --budget-ms 100 --min-reps 1 --json >"$zc/bench.json" 2>"$zc/bench.err"
+rc=$?
+python3 - "$zc/bench.json" >"$zc/py.out" 2>&1 <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = {(r["path"], r["size"]) for r in d["results"] if r["status"] == "ok"}
+want = {(p, s) for p in ("user:sendfile", "user:readwrite") for s in (4096, 1024)}
+sys.exit(0 if rows == want and d["env"]["features"] is None else "got %r" % rows)
+PY
+py=$?
+[ $rc -eq 0 ] && [ $py -eq 0 ] && grep -q '^user:sendfile  *4K hot' "$zc/bench.err"
+result zcopyctl-bench-json $? "status $rc: $(cat "$zc/py.out")"

@@ -117,7 +117,7 @@ result codespell $?
 # the tree they source on the guest).
 mapfile -t scripts < <(for f in "${files[@]}"; do
 	case $f in
-	*.sh) echo "$f" ;;
+	*.sh | *.bash) echo "$f" ;;
 	*) head -n 1 "$f" | grep -qE '^#!.*[/ ](ba|da|busybox )?sh$' && echo "$f" ;;
 	esac
 done)

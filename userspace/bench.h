@@ -2,8 +2,10 @@
 /*
  * zcopyctl bench: send files over loopback TCP by every plain-syscall path
  * and every zcopy method, and report throughput, sender CPU, syscalls and
- * CPU copies per byte.  bench.c measures; bench_report.c prints the table
- * and writes the JSON and SVG.
+ * CPU copies per byte.  bench_args.c takes the options, bench_run.c
+ * measures (with bench_paths.c, bench_rx.c, bench_files.c and bench_env.c:
+ * see bench_int.h), bench_report.c prints the table and writes the JSON and
+ * SVG.
  */
 #ifndef ZCOPY_BENCH_H
 #define ZCOPY_BENCH_H
@@ -26,13 +28,14 @@ enum bench_opt {
 	BENCH_OPT_BUDGET_MS,
 	BENCH_OPT_MIN_REPS,
 	BENCH_OPT_JSON,
+	BENCH_OPT_JSON_FILE,
 	BENCH_OPT_SVG,
 	BENCH_OPT_NOTE,
 	BENCH_NR_OPTS
 };
 
 struct bench_opt_spec {
-	const char *name;
+	const char *name;	/* without the "--" */
 	bool has_arg;
 };
 
@@ -41,13 +44,14 @@ extern const char bench_usage[];
 
 struct bench_config {
 	const char *dir;		/* where the test files live */
-	uint32_t paths;			/* bit i: the i-th path of bench.c */
+	uint32_t paths;			/* bit i: paths[i] of bench_paths.c */
 	uint64_t sizes[BENCH_MAX_SIZES];
 	unsigned int n_sizes;
 	unsigned int caches;		/* bit (1 << enum bench_cache) */
 	uint64_t budget_ms;		/* per row, once BENCH_FLOOR_REPS ran */
 	uint64_t min_reps;
-	const char *json;		/* NULL: no JSON file */
+	bool json;			/* JSON on stdout, the table on stderr */
+	const char *json_file;		/* NULL: no JSON file */
 	const char *svg;		/* NULL: no SVG file */
 	const char *note;		/* free text for env.note */
 };
@@ -64,7 +68,7 @@ enum bench_status { BENCH_OK, BENCH_SKIPPED, BENCH_FAILED };
 
 struct bench_row {
 	const char *path;		/* "user:readwrite", "zcopy:PAGES", ... */
-	unsigned int path_index;	/* its place in bench.c's table */
+	unsigned int path_index;	/* its place in bench_paths.c's table */
 	uint64_t size;
 	enum bench_cache cache;
 	enum bench_status status;
@@ -111,9 +115,11 @@ void bench_table_row(FILE *f, const struct bench_row *r);
 void bench_table_small_header(FILE *f, unsigned int files, uint64_t size,
 			      unsigned int header);
 void bench_table_footer(FILE *f, const struct bench_env *env);
-/* Both return 0, or -1 with errno set. */
-int bench_write_json(const char *path, const struct bench_env *env,
+/* bench_write_json() writes to f; both return 0, or -1 with errno set. */
+int bench_write_json(FILE *f, const struct bench_env *env,
 		     const struct bench_row *rows, size_t n);
+int bench_write_json_file(const char *path, const struct bench_env *env,
+			  const struct bench_row *rows, size_t n);
 int bench_write_svg(const char *path, const struct bench_env *env,
 		    const struct bench_row *rows, size_t n);
 

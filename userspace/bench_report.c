@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "json.h"
 
 static const char *const cache_names[BENCH_NR_CACHES] = { "hot", "cold" };
 static const char *const status_names[] = {
@@ -143,125 +144,79 @@ void bench_table_footer(FILE *f, const struct bench_env *e)
 		fprintf(f, "Virtualization: %s.\n", e->virt);
 }
 
-/* ---- JSON -------------------------------------------------------------- */
+/* ---- JSON (json.h) ---------------------------------------------------- */
 
-static void json_str(FILE *f, const char *s)
+static void json_env(struct json *j, const struct bench_env *e)
 {
-	if (!s) {
-		fputs("null", f);
-		return;
-	}
-	putc('"', f);
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			putc(c, f);
-	}
-	putc('"', f);
-}
-
-static void json_num(FILE *f, double v, bool ok)
-{
-	if (ok && isfinite(v))
-		fprintf(f, "%.6g", v);
-	else
-		fputs("null", f);
-}
-
-/* "a,b" as ["a", "b"]; an empty list stays empty. */
-static void json_list(FILE *f, const char *csv)
-{
-	putc('[', f);
-	for (const char *s = csv; *s;) {
-		size_t len = strcspn(s, ",");
-
-		fprintf(f, "%s\"%.*s\"", s == csv ? "" : ", ", (int)len, s);
-		s += len + (s[len] == ',');
-	}
-	putc(']', f);
-}
-
-static void json_env(FILE *f, const struct bench_env *e)
-{
-	fputs("  \"env\": {\n    \"kernel\": ", f);
-	json_str(f, e->kernel);
-	fprintf(f, ",\n    \"cpus\": %ld,\n    \"cpu_model\": ", e->cpus);
-	json_str(f, e->cpu_model);
-	fputs(",\n    \"virtualization\": ", f);
-	json_str(f, e->virt);
-	fputs(",\n    \"note\": ", f);
-	json_str(f, e->note);
-	fputs(",\n    \"date\": ", f);
-	json_str(f, e->date);
-	fputs(",\n    \"features\": ", f);
+	json_object_begin(j, "env");
+	json_string(j, "kernel", e->kernel);
+	json_i64(j, "cpus", e->cpus);
+	json_string(j, "cpu_model", e->cpu_model);
+	json_string(j, "virtualization", e->virt);
+	json_string(j, "note", e->note);
+	json_string(j, "date", e->date);
 	if (!e->have_module)
-		fputs("null", f);
+		json_null(j, "features");
 	else
-		json_list(f, e->features);
-	fputs(",\n    \"clocksource\": ", f);
-	json_str(f, e->clock);
-	fputs(",\n    \"dir\": ", f);
-	json_str(f, e->dir);
-	fputs(",\n    \"fs\": ", f);
-	json_str(f, e->fs);
-	fputs(",\n    \"drop_caches\": ", f);
-	json_str(f, e->drop_caches);
-	fprintf(f, ",\n"
-		"    \"receiver\": \"forked SCHED_IDLE process on 127.0.0.1, recv(MSG_TRUNC) into no buffer\",\n"
-		"    \"connection\": \"one TCP connection (TCP_NODELAY) per path, size and cache\",\n"
-		"    \"order\": \"the paths of one size and cache take turns, one repetition each\",\n"
-		"    \"repetition\": \"whole file sent transfers_per_rep times, timed until the receiver has every byte\",\n"
-		"    \"cpu\": \"getrusage(RUSAGE_SELF) user+system around the sending calls\",\n"
-		"    \"cold\": \"fsync, posix_fadvise(DONTNEED) and drop_caches (if permitted) before each repetition; meaningful on a disk filesystem only\",\n"
-		"    \"settle\": \"running medians of mib_per_s and cpu_s_per_gib within 5%% over the last 5 repetitions\",\n"
-		"    \"batch_bytes\": %llu,\n    \"min_reps\": %llu,\n    \"budget_ms\": %llu\n  }",
-		(unsigned long long)e->batch_bytes, (unsigned long long)e->min_reps,
-		(unsigned long long)e->budget_ms);
+		json_csv_array(j, "features", e->features);
+	json_string(j, "clocksource", e->clock);
+	json_string(j, "dir", e->dir);
+	json_string(j, "fs", e->fs);
+	json_string(j, "drop_caches", e->drop_caches);
+	json_string(j, "receiver", "forked SCHED_IDLE process on 127.0.0.1, recv(MSG_TRUNC) into no buffer");
+	json_string(j, "connection", "one TCP connection (TCP_NODELAY) per path, size and cache");
+	json_string(j, "order", "the paths of one size and cache take turns, one repetition each");
+	json_string(j, "repetition", "whole file sent transfers_per_rep times, timed until the receiver has every byte");
+	json_string(j, "cpu", "getrusage(RUSAGE_SELF) user+system around the sending calls");
+	json_string(j, "cold", "fsync, posix_fadvise(DONTNEED) and drop_caches (if permitted) before each repetition; meaningful on a disk filesystem only");
+	json_string(j, "settle", "running medians of mib_per_s and cpu_s_per_gib within 5% over the last 5 repetitions");
+	json_u64(j, "batch_bytes", e->batch_bytes);
+	json_u64(j, "min_reps", e->min_reps);
+	json_u64(j, "budget_ms", e->budget_ms);
+	json_object_end(j);
 }
 
-static void json_row(FILE *f, const struct bench_row *r)
+/* A figure of a row that ran, else null. */
+static void json_num(struct json *j, const char *key, double v, bool ok)
+{
+	if (ok)
+		json_double(j, key, v);
+	else
+		json_null(j, key);
+}
+
+static void json_row(struct json *j, const struct bench_row *r)
 {
 	bool ok = r->status == BENCH_OK;
 
-	fputs("    {\"path\": ", f);
-	json_str(f, r->path);
-	fprintf(f, ", \"size\": %llu, \"cache\": \"%s\", \"status\": \"%s\"",
-		(unsigned long long)r->size, cache_names[r->cache], status_names[r->status]);
-	if (!ok) {
-		fputs(", \"reason\": ", f);
-		json_str(f, r->reason);
-	}
-	fputs(", \"mib_per_s\": ", f);
-	json_num(f, r->mib_per_s, ok);
-	fputs(", \"cpu_s_per_gib\": ", f);
-	json_num(f, r->cpu_s_per_gib, ok);
-	fputs(", \"rx_cpu_s_per_gib\": ", f);
-	json_num(f, r->rx_cpu_s_per_gib, ok);
-	fputs(", \"syscalls_per_transfer\": ", f);
-	json_num(f, r->syscalls, ok);
-	fputs(", \"copied_bytes_per_byte\": ", f);
-	json_num(f, r->copied_per_byte, ok);
-	fprintf(f, ", \"copied_source\": \"%s\", \"resident_fraction\": ",
-		r->copied_measured ? "measured" : "derived");
-	json_num(f, r->resident, ok && r->resident >= 0);
-	fputs(", \"files_per_s\": ", f);
-	json_num(f, r->files_per_s, ok);
+	json_object_begin(j, NULL);
+	json_string(j, "path", r->path);
+	json_u64(j, "size", r->size);
+	json_string(j, "cache", cache_names[r->cache]);
+	json_string(j, "status", status_names[r->status]);
+	if (!ok)
+		json_string(j, "reason", r->reason);
+	json_num(j, "mib_per_s", r->mib_per_s, ok);
+	json_num(j, "cpu_s_per_gib", r->cpu_s_per_gib, ok);
+	json_num(j, "rx_cpu_s_per_gib", r->rx_cpu_s_per_gib, ok);
+	json_num(j, "syscalls_per_transfer", r->syscalls, ok);
+	json_num(j, "copied_bytes_per_byte", r->copied_per_byte, ok);
+	json_string(j, "copied_source", r->copied_measured ? "measured" : "derived");
+	json_num(j, "resident_fraction", r->resident, ok && r->resident >= 0);
+	json_num(j, "files_per_s", r->files_per_s, ok);
 	if (r->files) {
-		fprintf(f, ", \"files\": %u, \"header_bytes\": %u, \"syscalls_per_file\": ",
-			r->files, r->header_bytes);
-		json_num(f, r->syscalls, ok);
-		fputs(", \"vs_writev_sendfile\": ", f);
+		json_u64(j, "files", r->files);
+		json_u64(j, "header_bytes", r->header_bytes);
+		json_num(j, "syscalls_per_file", r->syscalls, ok);
+		json_num(j, "vs_writev_sendfile", r->vs_readwrite,
+			 ok && r->vs_readwrite > 0);
 	} else {
-		fputs(", \"vs_readwrite\": ", f);
+		json_num(j, "vs_readwrite", r->vs_readwrite, ok && r->vs_readwrite > 0);
 	}
-	json_num(f, r->vs_readwrite, ok && r->vs_readwrite > 0);
-	fprintf(f, ", \"reps\": %u, \"transfers_per_rep\": %u, \"stable\": %s}",
-		r->reps, r->xfers_per_rep, ok && r->stable ? "true" : "false");
+	json_u64(j, "reps", r->reps);
+	json_u64(j, "transfers_per_rep", r->xfers_per_rep);
+	json_bool(j, "stable", ok && r->stable);
+	json_object_end(j);
 }
 
 /* Close f, keeping the first error. */
@@ -275,21 +230,36 @@ static int finish(FILE *f)
 	return err ? -1 : 0;
 }
 
-int bench_write_json(const char *path, const struct bench_env *env,
+int bench_write_json(FILE *f, const struct bench_env *env,
 		     const struct bench_row *rows, size_t n)
+{
+	struct json j;
+
+	/* The env's members and each row on a line of their own. */
+	json_init(&j, f, 2);
+	json_object_begin(&j, NULL);
+	json_env(&j, env);
+	json_array_begin(&j, "results");
+	for (size_t i = 0; i < n; i++)
+		json_row(&j, &rows[i]);
+	json_array_end(&j);
+	json_object_end(&j);
+	json_newline(&j);
+	if (fflush(f) || ferror(f)) {
+		errno = errno ? errno : EIO;
+		return -1;
+	}
+	return 0;
+}
+
+int bench_write_json_file(const char *path, const struct bench_env *env,
+			  const struct bench_row *rows, size_t n)
 {
 	FILE *f = fopen(path, "we");
 
 	if (!f)
 		return -1;
-	fputs("{\n", f);
-	json_env(f, env);
-	fputs(",\n  \"results\": [\n", f);
-	for (size_t i = 0; i < n; i++) {
-		json_row(f, &rows[i]);
-		fputs(i + 1 < n ? ",\n" : "\n", f);
-	}
-	fputs("  ]\n}\n", f);
+	bench_write_json(f, env, rows, n);
 	return finish(f);
 }
 

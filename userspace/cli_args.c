@@ -1,97 +1,105 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zcopyctl's command line: options among the positional arguments, and
- * the numbers and names they take.
+ * zcopyctl's command line: getopt_long() over a command's options, and the
+ * numbers, sizes and names they take.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "libzcopy.h"
 
-const struct opt no_opts[] = { { 0 } };
+#define MAX_OPTS	32
 
-static int stop(struct args *a, int status)
+/* "--name" or "-c" of the option whose value is id. */
+static void opt_name(const struct option *all, int id, char *buf, size_t size)
 {
-	a->status = status;
-	return ARG_STOP;
-}
-
-static const struct opt *find_opt(const struct opt *opts, const char *s, size_t len)
-{
-	for (; opts->name; opts++)
-		if (strlen(opts->name) == len && !strncmp(opts->name, s, len))
-			return opts;
-	return NULL;
-}
-
-/*
- * Options may come anywhere among the positional arguments, as "--opt value"
- * or "--opt=value"; "--help" and "-h" work everywhere.  Returns the next
- * option's id (with *val set when it takes one), ARG_END, or ARG_STOP once
- * help was shown or a usage error reported.
- */
-static int next_arg(struct args *a, const struct opt *opts, const char **val)
-{
-	while (a->next < a->argc) {
-		char *s = a->argv[a->next++];
-
-		if (a->options_done || s[0] != '-' || !s[1]) {
-			a->argv[a->npos++] = s;
-			continue;
+	for (; all->name; all++) {
+		if (all->val == id) {
+			snprintf(buf, size, "--%s", all->name);
+			return;
 		}
-		if (!strcmp(s, "--")) {
-			a->options_done = true;
-			continue;
-		}
-		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
-			print_help(a->cmd, stdout);
-			return stop(a, EXIT_OK);
-		}
-
-		const char *eq = strchr(s, '=');
-		const struct opt *o = find_opt(opts, s, eq ? (size_t)(eq - s) : strlen(s));
-
-		if (!o)
-			return stop(a, usage_error(a->cmd, "unknown option '%s'", s));
-		if (!o->has_arg && eq)
-			return stop(a, usage_error(a->cmd, "%s takes no value", o->name));
-		if (o->has_arg && !eq && a->next == a->argc)
-			return stop(a, usage_error(a->cmd, "%s needs a value", o->name));
-		if (o->has_arg)
-			*val = eq ? eq + 1 : a->argv[a->next++];
-		a->opt = o;
-		return o->id;
 	}
-	return ARG_END;
+	snprintf(buf, size, "-%c", id);
 }
 
-
-int parse_args(struct args *a, const struct opt *opts,
-	       apply_opt_fn *apply, void *settings, int want_pos)
+/* What getopt_long() refused ('?') or found without its value (':'). */
+static int bad_option(struct args *a, const struct option *all, int c)
 {
-	const char *v = NULL;
-	int id;
+	const char *arg = optind > 0 && optind <= a->argc ? a->argv[optind - 1] : "?";
+	char name[64];
 
-	while ((id = next_arg(a, opts, &v)) > 0)
-		if (!apply(settings, id, v))
-			return usage_error(a->cmd, "bad value '%s' for %s", v,
-					   a->opt->name);
-	if (id == ARG_STOP)
-		return a->status;
+	if (c == ':') {
+		opt_name(all, optopt, name, sizeof(name));
+		return usage_error(a->cmd, "option '%s' needs a value", name);
+	}
+	if (optopt >= 256 || (optopt && !strncmp(arg, "--", 2))) {
+		opt_name(all, optopt, name, sizeof(name));
+		return usage_error(a->cmd, "option '%s' takes no value", name);
+	}
+	if (optopt)
+		return usage_error(a->cmd, "unknown option '-%c'", optopt);
+	return usage_error(a->cmd, "unknown or ambiguous option '%s'", arg);
+}
+
+int parse_args(struct args *a, const char *shortopts,
+	       const struct option *opts, apply_opt_fn *apply,
+	       void *settings, int want_pos)
+{
+	struct option all[MAX_OPTS + 2];
+	char shorts[64];
+	size_t n = 0;
+	int c;
+
+	for (; opts && opts[n].name; n++) {
+		if (n == MAX_OPTS)
+			abort();	/* a command outgrew the array */
+		all[n] = opts[n];
+	}
+	all[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	all[n] = (struct option){ 0 };
+	/* ':' first: a missing value comes back as ':', not as '?'. */
+	snprintf(shorts, sizeof(shorts), ":h%s", shortopts);
+	opterr = 0;
+	optind = 0;	/* glibc: start over, permuting (options anywhere) */
+	while ((c = getopt_long(a->argc, a->argv, shorts, all, NULL)) != -1) {
+		char name[64];
+
+		if (c == 'h') {
+			print_help(a->cmd, stdout);
+			return EXIT_OK;
+		}
+		if (c == '?' || c == ':')
+			return bad_option(a, all, c);
+		if (!apply(settings, c, optarg)) {
+			opt_name(all, c, name, sizeof(name));
+			return usage_error(a->cmd, "bad value '%s' for %s", optarg, name);
+		}
+	}
+	a->pos = a->argv + optind;
+	a->npos = a->argc - optind;
 	if (want_pos >= 0 && a->npos > want_pos)
 		return usage_error(a->cmd, "unexpected argument '%s'",
-				   a->argv[want_pos]);
+				   a->pos[want_pos]);
 	if (want_pos >= 0 && a->npos < want_pos)
 		return usage_error(a->cmd, "missing argument (%d wanted, %d given)",
 				   want_pos, a->npos);
 	return CONTINUE;
 }
 
-int parse_plain(struct args *a)
+static bool no_apply(void *settings, int id, const char *val)
 {
-	return parse_args(a, no_opts, NULL, NULL, 0);
+	(void)settings;
+	(void)id;
+	(void)val;
+	return false;
+}
+
+int parse_positional(struct args *a, int want_pos)
+{
+	return parse_args(a, "", NULL, no_apply, NULL, want_pos);
 }
 
 bool parse_u64(const char *s, uint64_t max, uint64_t *out)

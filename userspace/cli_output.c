@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zcopyctl's name-value output, aligned or as JSON, and its bit-set names.
+ * zcopyctl's name-value output, aligned, and its bit-set names.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -8,8 +8,7 @@
 
 #include "cli.h"
 
-void add_field(struct fields *fs, const char *key, bool quote,
-	       const char *fmt, ...)
+void add_field(struct fields *fs, const char *key, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -17,7 +16,6 @@ void add_field(struct fields *fs, const char *key, bool quote,
 		abort();	/* a table below outgrew the array */
 	struct field *f = &fs->f[fs->n++];
 	f->key = key;
-	f->quote = quote;
 	va_start(ap, fmt);
 	vsnprintf(f->val, sizeof(f->val), fmt, ap);
 	va_end(ap);
@@ -32,18 +30,6 @@ void print_fields_text(const struct fields *fs)
 			width = strlen(fs->f[i].key);
 	for (size_t i = 0; i < fs->n; i++)
 		printf("%-*s  %s\n", width, fs->f[i].key, fs->f[i].val);
-}
-
-void print_fields_json(const struct fields *fs)
-{
-	putchar('{');
-	for (size_t i = 0; i < fs->n; i++) {
-		const char *q = fs->f[i].quote ? "\"" : "";
-
-		printf("%s\"%s\":%s%s%s", i ? "," : "", fs->f[i].key, q,
-		       fs->f[i].val, q);
-	}
-	putchar('}');
 }
 
 void format_flags(char *buf, size_t size, uint64_t bits,

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zcopyctl bench: its options go to bench.c, which does the work.
+ * zcopyctl bench: its options go to bench_args.c, the work to bench_run.c.
  */
+#include <getopt.h>
+
 #include "bench.h"
 #include "cli.h"
 
@@ -12,13 +14,17 @@ static bool bench_opt(void *settings, int id, const char *v)
 
 int cmd_bench(const struct command *self, struct args *a)
 {
-	struct opt opts[BENCH_NR_OPTS + 1] = { { 0 } };
+	struct option opts[BENCH_NR_OPTS + 1] = { { 0 } };
 	struct bench_config cfg;
 
 	(void)self;
 	for (int i = 0; i < BENCH_NR_OPTS; i++)
-		opts[i] = (struct opt){ bench_opts[i].name, bench_opts[i].has_arg, OPT_BENCH + i };
+		opts[i] = (struct option){
+			bench_opts[i].name,
+			bench_opts[i].has_arg ? required_argument : no_argument,
+			NULL, OPT_BENCH + i,
+		};
 	bench_defaults(&cfg);
-	int rc = parse_args(a, opts, bench_opt, &cfg, 0);
+	int rc = parse_args(a, "", opts, bench_opt, &cfg, 0);
 	return rc != CONTINUE ? rc : bench_run(&cfg);
 }

@@ -30,7 +30,11 @@ const char unload_usage[] =
 	"Usage: zcopyctl unload\n"
 	"\n"
 	"Remove the zcopy module.  Fails while /dev/zcopy is open anywhere\n"
-	"(\"Device or resource busy\") and when the module is not loaded.\n";
+	"(\"Device or resource busy\") and when the module is not loaded\n"
+	"(status 3).\n"
+	"\n"
+	"Options:\n"
+	"  -h, --help  show this help\n";
 
 static int already_loaded(void)
 {
@@ -137,14 +141,17 @@ static bool load_opt(void *settings, int id, const char *v)
 
 int cmd_load(const struct command *self, struct args *a)
 {
-	static const struct opt opts[] = { { "--path", true, OPT_PATH }, { 0 } };
+	static const struct option opts[] = {
+		{ "path", required_argument, NULL, OPT_PATH },
+		{ 0 }
+	};
 	const char *path = NULL;
-	int rc = parse_args(a, opts, load_opt, &path, -1);
+	int rc = parse_args(a, "", opts, load_opt, &path, -1);
 
 	(void)self;
 	if (rc != CONTINUE)
 		return rc;
-	char *params = join_params(a->argv, a->npos);
+	char *params = join_params(a->pos, a->npos);
 	if (!params)
 		return fail("module parameters");
 	struct kmod_ctx *ctx = kmod_open();
@@ -173,7 +180,7 @@ static int unload_module(struct kmod_ctx *ctx)
 
 	if (state < 0) {
 		fputs("zcopyctl: " MODULE_NAME " is not loaded\n", stderr);
-		return EXIT_RUNTIME;
+		return EXIT_NO_MODULE;
 	}
 	if (state == KMOD_MODULE_BUILTIN)
 		err = -EPERM;

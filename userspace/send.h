@@ -26,6 +26,7 @@ struct send_args {
 	uint64_t len;
 	bool quiet;
 	bool json;
+	int progress;		/* -1: when stderr is a terminal */
 };
 
 struct send_result {

@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{ "recv", "receive and hash TCP streams (test peer for send)", recv_usage, cmd_recv },
 	{ "stats", "show the module's counters from sysfs", stats_usage, cmd_stats },
 	{ "bench", "measure every send path and method, hot and cold", bench_usage, cmd_bench },
+	{ "version", "show zcopyctl's and the module's version", version_usage, cmd_version },
 	{ "help", "show help for a command", help_usage, cmd_help },
 };
 
@@ -39,32 +40,34 @@ static const struct command *find_command(const char *name)
 static void print_main_help(FILE *f)
 {
 	fputs("Usage: zcopyctl COMMAND [ARGS...]\n"
+	      "       zcopyctl --version | --help\n"
 	      "\n"
 	      "Drive the zcopy kernel module, which sends file ranges from the page\n"
 	      "cache to TCP sockets and reports what each transfer cost.\n"
 	      "\n"
 	      "Commands:\n", f);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-7s %s\n", commands[i].name, commands[i].summary);
-	fputs("\nRun 'zcopyctl COMMAND --help' for the arguments of a command.\n", f);
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nRun 'zcopyctl COMMAND --help' for the arguments of a command.\n"
+	      "Options: -V, --version (as the version command), -h, --help.\n", f);
 	fputs(exit_status_help, f);
 }
 
 static int cmd_help(const struct command *self, struct args *a)
 {
-	int rc = parse_args(a, no_opts, NULL, NULL, -1);
+	int rc = parse_positional(a, -1);
 
 	if (rc != CONTINUE)
 		return rc;
 	if (a->npos > 1)
-		return usage_error(self, "unexpected argument '%s'", a->argv[1]);
+		return usage_error(self, "unexpected argument '%s'", a->pos[1]);
 	if (!a->npos) {
 		print_main_help(stdout);
 		return EXIT_OK;
 	}
-	const struct command *c = find_command(a->argv[0]);
+	const struct command *c = find_command(a->pos[0]);
 	if (!c)
-		return usage_error(self, "unknown command '%s'", a->argv[0]);
+		return usage_error(self, "unknown command '%s'", a->pos[0]);
 	print_help(c, stdout);
 	return EXIT_OK;
 }
@@ -78,6 +81,8 @@ int main(int argc, char **argv)
 	const char *name = argv[1];
 	if (!strcmp(name, "--help") || !strcmp(name, "-h"))
 		name = "help";
+	else if (!strcmp(name, "--version") || !strcmp(name, "-V"))
+		name = "version";
 	const struct command *c = find_command(name);
 	if (!c) {
 		fprintf(stderr, "zcopyctl: unknown command '%s'\n"
@@ -85,7 +90,8 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	struct args a = { .cmd = c, .argc = argc - 2, .argv = argv + 2 };
+	/* getopt_long() takes argv[0] for the program: the command's name. */
+	struct args a = { .cmd = c, .argc = argc - 1, .argv = argv + 1 };
 	int rc = c->run(c, &a);
 
 	/* Output nobody could read is a failure, not a success. */

@@ -32,7 +32,7 @@ note="QEMU, $(nproc) vCPU(s) shared by sender and receiver, $mem MiB; ext4 on vi
 
 echo BENCH-TABLE-BEGIN
 # shellcheck disable=SC2086
-zcopyctl bench --dir /mnt/ext4 --json /tmp/bench.json --svg /tmp/bench.svg \
+zcopyctl bench --dir /mnt/ext4 --json-file /tmp/bench.json --svg /tmp/bench.svg \
 	--note "$note" $args
 rc=$?
 echo BENCH-TABLE-END
