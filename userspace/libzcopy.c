@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libzcopy: see libzcopy.h.  Nothing here keeps state between calls.
  */

@@ -1,8 +1,14 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * libzcopy: thin wrappers around the /dev/zcopy ioctls and the module's
  * sysfs counters.  Every call is a plain syscall or two: nothing is cached,
  * no state is kept between calls, and errno is what the kernel reported.
+ *
+ * libzcopy (this header and libzcopy.c) is free software under the GNU
+ * Lesser General Public License, version 2.1 or (at your option) any later
+ * version: see COPYING.LGPL-2.1.  Programs under any licence may link it.
+ * <linux/zcopy.h>, which it includes, is the kernel's uAPI header, under
+ * GPL-2.0 WITH Linux-syscall-note.  man 3 libzcopy documents every call.
  */
 #ifndef LIBZCOPY_H
 #define LIBZCOPY_H
