@@ -2,7 +2,8 @@
 # zcopy: a thin wrapper over Kbuild, the userspace tools and the QEMU harness.
 #
 #   make module [KDIR=...]   build module/zcopy.ko (default: the running kernel)
-#   make userspace           build zcopyctl and libzcopy
+#   make userspace           build zcopyctl and libzcopy (libzcopy.a, libzcopy.so)
+#   make examples            build examples/ against the tree's libzcopy
 #   make check               build, boot the debug test kernel, run every test
 #   make check-dkms          DKMS-build for Debian's stock 6.1 and 6.12 kernels
 #                            and run the guest tests on those kernels in QEMU
@@ -33,7 +34,7 @@ DKMS_SRC ?= /usr/src/zcopy-$(ZCOPY_VERSION)
 # What DKMS gets: what building the module needs, nothing of the tests.
 DKMS_FILES := dkms.conf module uapi
 
-.PHONY: all module modules-all userspace guest-progs check check-dkms style \
+.PHONY: all module modules-all userspace examples guest-progs check check-dkms style \
 	demo bench clean install install-module install-userspace install-data \
 	uninstall dkms-source dkms-install dkms-uninstall need-kdir need-libkmod \
 	need-dkms
@@ -61,7 +62,11 @@ need-dkms:
 	@command -v $(firstword $(DKMS)) >/dev/null || { echo "zcopy:" \
 		"$(firstword $(DKMS)) not found: sudo apt-get install dkms" >&2; exit 1; }
 
-guest-progs: userspace
+examples: userspace
+	$(MAKE) -C examples
+
+# The guest tests run examples/http_sendv too (t_examples.c).
+guest-progs: userspace examples
 	$(MAKE) -C tests/guest
 
 check:
@@ -178,4 +183,5 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tests/guest clean
+	$(MAKE) -C examples clean
 	rm -rf build
