@@ -118,10 +118,12 @@ install-userspace:
 # sysusers.d creates; without DESTDIR it is created now.
 install-data:
 	install -d $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSUSERSDIR) \
-		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man4
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
+		$(DESTDIR)$(MANDIR)/man4
 	install -m 644 udev/60-zcopy.rules $(DESTDIR)$(UDEVRULESDIR)/
 	install -m 644 udev/zcopy.sysusers $(DESTDIR)$(SYSUSERSDIR)/zcopy.conf
 	install -m 644 man/zcopyctl.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/libzcopy.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 644 man/zcopy.4 $(DESTDIR)$(MANDIR)/man4/
 ifeq ($(DESTDIR),)
 	if command -v systemd-sysusers >/dev/null; then \
@@ -140,7 +142,8 @@ endif
 	$(MAKE) -C userspace uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	rm -f $(DESTDIR)$(UDEVRULESDIR)/60-zcopy.rules \
 		$(DESTDIR)$(SYSUSERSDIR)/zcopy.conf \
-		$(DESTDIR)$(MANDIR)/man1/zcopyctl.1 $(DESTDIR)$(MANDIR)/man4/zcopy.4
+		$(DESTDIR)$(MANDIR)/man1/zcopyctl.1 $(DESTDIR)$(MANDIR)/man3/libzcopy.3 \
+		$(DESTDIR)$(MANDIR)/man4/zcopy.4
 
 # DKMS keeps its own copy of the sources in $(DKMS_SRC) and rebuilds the
 # module there for each kernel it is asked for (and, AUTOINSTALL, for every
