@@ -39,6 +39,7 @@ static const struct group {
 	{ "world", world_register },
 	{ "nic", nic_register },
 	{ "examples", examples_register },
+	{ "libzcopy", libzcopy_register },
 };
 #define NGROUPS ARRAY_SIZE(groups)
 
