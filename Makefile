@@ -12,7 +12,8 @@
 #   make bench               measure every send path in the bench kernel
 #                            (table; build/bench.json and build/bench.svg)
 #   make install             module, zcopyctl, libzcopy, headers, udev rule, man
-#   make uninstall           (DESTDIR=, PREFIX=/usr/local, KVER=`uname -r`)
+#   make uninstall           (DESTDIR=, PREFIX=/usr/local, KVER=`uname -r`,
+#                            LIBDIR=$(PREFIX)/lib: libzcopy and zcopy.pc)
 #   make dkms-install        register with DKMS: rebuilt for every new kernel
 #   make dkms-uninstall
 #   make clean
@@ -110,6 +111,8 @@ ifeq ($(DESTDIR),)
 	depmod -a $(KVER)
 endif
 
+# LIBDIR (a multiarch directory for a package) and the other directories of
+# userspace/Makefile reach it from the command line through MAKEFLAGS.
 install-userspace:
 	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) \
 		ZCOPY_VERSION=$(ZCOPY_VERSION)
