@@ -71,7 +71,8 @@ int zcopy_send(int dev, struct zcopy_send *req);
  *	and, when @req->seg_stats is set, one struct zcopy_stats per segment.
  *
  * A stop part-way (signal, full non-blocking socket, ZCOPY_F_NODISKIO) is a
- * success: resume at segment @req->seg_index, @req->seg_sent bytes in.
+ * success: resume at segment @req->seg_index, @req->seg_sent bytes in, as
+ * zcopy_sendv_all() does.
  *
  * Return: 0, or -1 with errno set as documented for struct zcopy_sendv.
  */
