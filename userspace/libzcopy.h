@@ -94,7 +94,9 @@ int zcopy_sendv(int dev, struct zcopy_sendv *req);
  *
  * The vector is sent in batches of at most %ZCOPY_SENDV_MAX_SEGS segments
  * and %ZCOPY_SENDV_MAX_MEMORY bytes of memory segments (a longer memory
- * segment goes in pieces).  The segments are read by this library too: a
+ * segment goes in pieces).  @req->flags go to every call as they are: a
+ * batch that is not the last ends without MSG_MORE unless ZCOPY_F_MORE is
+ * set.  The segments are read by this library too: a
  * bad @req->segs crashes the caller rather than failing with EFAULT.
  * A call that stops part-way (a signal or a send
  * timeout after some bytes went, a full non-blocking socket after some
