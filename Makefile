@@ -2,7 +2,8 @@
 # zcopy: a thin wrapper over Kbuild, the userspace tools and the QEMU harness.
 #
 #   make module [KDIR=...]   build module/zcopy.ko (default: the running kernel)
-#   make userspace           build zcopyctl and libzcopy
+#   make userspace           build zcopyctl and libzcopy (libzcopy.a, libzcopy.so)
+#   make examples            build examples/ against the tree's libzcopy
 #   make check               build, boot the debug test kernel, run every test
 #   make check-dkms          DKMS-build for Debian's stock 6.1 and 6.12 kernels
 #                            and run the guest tests on those kernels in QEMU
@@ -12,7 +13,8 @@
 #                            (table; build/bench.json and build/bench.svg)
 #   make install             module, zcopyctl, libzcopy, headers, udev rule, man,
 #                            bash completion
-#   make uninstall           (DESTDIR=, PREFIX=/usr/local, KVER=`uname -r`)
+#   make uninstall           (DESTDIR=, PREFIX=/usr/local, KVER=`uname -r`,
+#                            LIBDIR=$(PREFIX)/lib: libzcopy and zcopy.pc)
 #   make dkms-install        register with DKMS: rebuilt for every new kernel
 #   make dkms-uninstall
 #   make clean
@@ -35,7 +37,7 @@ DKMS_SRC ?= /usr/src/zcopy-$(ZCOPY_VERSION)
 # What DKMS gets: what building the module needs, nothing of the tests.
 DKMS_FILES := dkms.conf module uapi
 
-.PHONY: all module modules-all userspace guest-progs check check-dkms style \
+.PHONY: all module modules-all userspace examples guest-progs check check-dkms style \
 	demo bench clean install install-module install-userspace install-data \
 	uninstall dkms-source dkms-install dkms-uninstall need-kdir need-libkmod \
 	need-dkms
@@ -63,7 +65,11 @@ need-dkms:
 	@command -v $(firstword $(DKMS)) >/dev/null || { echo "zcopy:" \
 		"$(firstword $(DKMS)) not found: sudo apt-get install dkms" >&2; exit 1; }
 
-guest-progs: userspace
+examples: userspace
+	$(MAKE) -C examples
+
+# The guest tests run examples/http_sendv too (t_examples.c).
+guest-progs: userspace examples
 	$(MAKE) -C tests/guest
 
 check:
@@ -107,6 +113,8 @@ ifeq ($(DESTDIR),)
 	depmod -a $(KVER)
 endif
 
+# LIBDIR (a multiarch directory for a package) and the other directories of
+# userspace/Makefile reach it from the command line through MAKEFLAGS.
 install-userspace:
 	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) \
 		ZCOPY_VERSION=$(ZCOPY_VERSION)
@@ -115,11 +123,12 @@ install-userspace:
 # sysusers.d creates; without DESTDIR it is created now.
 install-data:
 	install -d $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSUSERSDIR) \
-		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man4 \
-		$(DESTDIR)$(BASHCOMPDIR)
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
+		$(DESTDIR)$(MANDIR)/man4 $(DESTDIR)$(BASHCOMPDIR)
 	install -m 644 udev/60-zcopy.rules $(DESTDIR)$(UDEVRULESDIR)/
 	install -m 644 udev/zcopy.sysusers $(DESTDIR)$(SYSUSERSDIR)/zcopy.conf
 	install -m 644 man/zcopyctl.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/libzcopy.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 644 man/zcopy.4 $(DESTDIR)$(MANDIR)/man4/
 	install -m 644 completion/zcopyctl.bash $(DESTDIR)$(BASHCOMPDIR)/zcopyctl
 ifeq ($(DESTDIR),)
@@ -139,8 +148,8 @@ endif
 	$(MAKE) -C userspace uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	rm -f $(DESTDIR)$(UDEVRULESDIR)/60-zcopy.rules \
 		$(DESTDIR)$(SYSUSERSDIR)/zcopy.conf \
-		$(DESTDIR)$(MANDIR)/man1/zcopyctl.1 $(DESTDIR)$(MANDIR)/man4/zcopy.4 \
-		$(DESTDIR)$(BASHCOMPDIR)/zcopyctl
+		$(DESTDIR)$(MANDIR)/man1/zcopyctl.1 $(DESTDIR)$(MANDIR)/man3/libzcopy.3 \
+		$(DESTDIR)$(MANDIR)/man4/zcopy.4 $(DESTDIR)$(BASHCOMPDIR)/zcopyctl
 
 # DKMS keeps its own copy of the sources in $(DKMS_SRC) and rebuilds the
 # module there for each kernel it is asked for (and, AUTOINSTALL, for every
@@ -183,4 +192,5 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tests/guest clean
+	$(MAKE) -C examples clean
 	rm -rf build

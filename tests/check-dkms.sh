@@ -154,8 +154,10 @@ done
 
 # ---- the guest programs ---------------------------------------------------------
 
-make -s -C "$top" userspace || die "make userspace failed"
-progs=("$top/userspace/zcopyctl" "$(command -v ip)" "$(command -v mke2fs)")
+make -s -C "$top" userspace examples || die "make userspace examples failed"
+# examples/http_sendv: the examples group of zcopy-guest-tests runs it.
+progs=("$top/userspace/zcopyctl" "$top/examples/http_sendv" "$(command -v ip)"
+	"$(command -v mke2fs)")
 if [ -f "$top/tests/guest/Makefile" ]; then
 	# A broken build fails here, and the stock kernels still boot for the rest.
 	make -s -C "$top/tests/guest" >"$build/guest-build.log" 2>&1

@@ -1,9 +1,10 @@
 #!/bin/bash
 # Checks that run on the host, as PASS/FAIL lines for judge.sh: the uAPI
 # header stands alone in every language mode, the module builds without a
-# warning against Debian's stock 6.1 kernel headers, the guest tests'
-# registry and names keep their rules, and judge.sh fails a run that lost a
-# result.
+# warning against Debian's stock 6.1 kernel headers, libzcopy.so exports
+# what libzcopy.map says and a program builds and runs against it installed,
+# the guest tests' registry and names keep their rules, and judge.sh fails
+# a run that lost a result.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -72,6 +73,104 @@ out=$(make -s -C "$top" dkms-install DKMS=no-such-dkms KVER=0.0-zcopy \
 rc=$?
 [ $rc -ne 0 ] && [[ $out == *"apt-get install dkms"* ]] && [ ! -e "$inst/src" ]
 result make-dkms-install-names-missing-dkms $? "status $rc: $out"
+# ---- libzcopy, installed -----------------------------------------------------
+# make install into a staging tree (as a distribution package does, with a
+# multiarch LIBDIR); the shared library there must have SONAME
+# libzcopy.so.0 and export exactly the symbols of libzcopy.map, each with
+# its node's version; a program built with pkg-config against the staged
+# zcopy.pc must link and run against it, and so must examples/ (PKG=1).
+stage=$build/lib-install
+libdir=/usr/lib/x86_64-linux-gnu
+rm -rf "$stage"
+out=$(make -s -C "$top/userspace" install DESTDIR="$stage" PREFIX=/usr \
+	LIBDIR=$libdir 2>&1)
+rc=$?
+lib=$stage$libdir/libzcopy.so.0
+for f in libzcopy.a libzcopy.so libzcopy.so.0 pkgconfig/zcopy.pc; do
+	[ -e "$stage$libdir/$f" ] || { rc=1; out="$out no $libdir/$f"; }
+done
+[ "$(readlink "$stage$libdir/libzcopy.so")" = libzcopy.so.0 ] || { rc=1; out="$out libzcopy.so is not a link to libzcopy.so.0"; }
+for f in libzcopy.h linux/zcopy.h; do
+	[ -f "$stage/usr/include/zcopy/$f" ] || { rc=1; out="$out no include/zcopy/$f"; }
+done
+result lib-installs $rc "$out"
+
+soname=$(readelf -d "$lib" 2>&1 | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+[ "$soname" = libzcopy.so.0 ]
+result lib-soname $? "SONAME is '$soname'"
+
+# NAME@@NODE of every global of the map, against what the library defines.
+want=$(awk '
+	{ sub(/\/\*.*\*\//, "") }
+	/^[A-Za-z_][A-Za-z0-9_.]* *\{/ { node = $1; sub(/\{.*/, "", node); scope = ""; next }
+	/global:/ { scope = "g"; next }
+	/local:/ { scope = "l"; next }
+	/^}/ { node = ""; next }
+	scope == "g" && node != "" && /[A-Za-z_]+;/ { gsub(/[ \t;]/, ""); print $0 "@@" node }
+	' "$top/userspace/libzcopy.map" | sort)
+got=$(nm -D --defined-only "$lib" 2>&1 | awk '$2 != "A" { print $3 }' | sort)
+[ -n "$want" ] && [ "$want" = "$got" ]
+result lib-exports-the-map $? "$(diff <(echo "$want") <(echo "$got") | grep '^[<>]' | tr '\n' ' ')"
+# Every function libzcopy.h declares is in the map, and nothing else is.
+decl=$(sed -n 's/^[a-z_0-9 ]*[ *]\(zcopy_[a-z_]*\)(.*/\1/p' "$top/userspace/libzcopy.h" | sort)
+[ "$decl" = "$(echo "$want" | sed 's/@@.*//' | sort)" ]
+result lib-map-is-the-header $? "header: $(echo "$decl" | tr '\n' ' ')"
+
+pc=$build/lib-program
+rm -rf "$pc"
+mkdir -p "$pc"
+cat >"$pc/prog.c" <<'C'
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <libzcopy.h>
+
+/* What libzcopy does without the module: names, argument checks. */
+int main(void)
+{
+	struct zcopy_sendv none = { .count = 0 }, bad = { .seg_stats = 1 };
+	uint64_t v, calls = 1;
+
+	if (strcmp(zcopy_method_name(ZCOPY_METHOD_PAGES), "pages") ||
+	    strcmp(zcopy_method_name(1000), "unknown") ||
+	    zcopy_method_from_name("SPLICE") != ZCOPY_METHOD_SPLICE ||
+	    zcopy_method_from_name("sendfile") != -1)
+		return puts("method names"), 1;
+	if (zcopy_read_sysfs_counter(NULL, "../bytes", &v) != -1 || errno != EINVAL)
+		return puts("read_sysfs_counter of ../bytes"), 1;
+	if (zcopy_sendv_all(-1, &none, &calls) != 0 || calls != 0)
+		return puts("sendv_all of no segment"), 1;
+	if (zcopy_sendv_all(-1, &bad, NULL) != -1 || errno != EINVAL)
+		return puts("sendv_all with seg_stats"), 1;
+	puts("ok");
+	return 0;
+}
+C
+# The staged tree as the system: pkg-config prefixes its paths with it.
+export_pc() {
+	PKG_CONFIG_SYSROOT_DIR=$stage PKG_CONFIG_LIBDIR=$stage$libdir/pkgconfig "$@"
+}
+# shellcheck disable=SC2046
+out=$(export_pc pkg-config --modversion zcopy 2>&1 &&
+	gcc -std=c11 -Wall -Wextra -Werror -o "$pc/prog" "$pc/prog.c" \
+		$(export_pc pkg-config --cflags --libs zcopy) 2>&1 &&
+	readelf -d "$pc/prog" | grep -q 'NEEDED.*\[libzcopy.so.0\]' &&
+	LD_LIBRARY_PATH=$stage$libdir "$pc/prog" 2>&1 &&
+	LD_LIBRARY_PATH=$stage$libdir ldd "$pc/prog" | grep -q "=> $lib ")
+rc=$?
+[ $rc -eq 0 ] && [ "$(echo "$out" | tail -n 1)" = ok ]
+result lib-pkg-config-program-runs $? "status $rc: $(echo "$out" | tail -n 3 | tr '\n' ' ')"
+
+# examples/ as a user builds it against the installed library (a copy, so
+# the tree's own http_sendv stays the one the guest runs).
+rm -rf "$pc/examples"
+cp -r "$top/examples" "$pc/examples"
+rm -f "$pc/examples/http_sendv"
+out=$(export_pc make -s -C "$pc/examples" PKG=1 2>&1 &&
+	LD_LIBRARY_PATH=$stage$libdir "$pc/examples/http_sendv" --help 2>&1)
+rc=$?
+[ $rc -eq 0 ] && readelf -d "$pc/examples/http_sendv" | grep -q 'NEEDED.*\[libzcopy.so.0\]'
+result lib-examples-build-with-pkg-config $? "status $rc: $(echo "$out" | tail -n 3 | tr '\n' ' ')"
 
 # ---- the guest tests' registry and names -----------------------------------
 # reg_add() takes a test under the group that is registering, and ends the

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libzcopy: see libzcopy.h.  Nothing here keeps state between calls.
  */
@@ -120,6 +120,134 @@ int zcopy_send_all(int dev, struct zcopy_send *req,
 		if (!n || (!to_eof && !req->len))
 			return 0;
 	}
+}
+
+/* Segments of a batch kept on the stack; longer vectors allocate. */
+#define SENDV_STACK_SEGS	16
+
+/*
+ * The next batch from (req->seg_index, req->seg_sent) on, into @batch: its
+ * first segment moved past the bytes already sent, and as many after it as
+ * one call takes.  Returns its length; *@clipped: the batch is one memory
+ * segment cut at ZCOPY_SENDV_MAX_MEMORY, whose rest comes next.
+ */
+static uint32_t sendv_batch(const struct zcopy_sendv *req,
+			    const struct zcopy_segment *segs,
+			    struct zcopy_segment *batch, bool *clipped)
+{
+	uint32_t n = 0, i = req->seg_index;
+	uint64_t mem = 0;
+
+	*clipped = false;
+	while (i + n < req->count && n < ZCOPY_SENDV_MAX_SEGS) {
+		struct zcopy_segment s = segs[i + n];
+
+		if (!n) {
+			s.len -= req->seg_sent;
+			if (s.type == ZCOPY_SEG_MEMORY)
+				s.addr += req->seg_sent;
+			else if (s.offset != ZCOPY_OFFSET_CURRENT)
+				s.offset += req->seg_sent;
+		}
+		if (s.type == ZCOPY_SEG_MEMORY) {
+			if (s.len > ZCOPY_SENDV_MAX_MEMORY - mem) {
+				if (n)
+					break;
+				s.len = ZCOPY_SENDV_MAX_MEMORY;
+				*clipped = true;
+			}
+			mem += s.len;
+		}
+		batch[n++] = s;
+		if (*clipped)
+			break;
+	}
+	return n;
+}
+
+int64_t zcopy_sendv_all(int dev, struct zcopy_sendv *req, uint64_t *calls)
+{
+	const struct zcopy_segment *segs =
+		(const struct zcopy_segment *)(uintptr_t)req->segs;
+	struct zcopy_segment stack[SENDV_STACK_SEGS], *batch = stack;
+	uint64_t ncalls = 0;
+	int err = 0;
+
+	if (calls)
+		*calls = 0;
+	req->sent = 0;
+	memset(&req->stats, 0, sizeof(req->stats));
+	if (req->seg_stats || req->seg_index > req->count ||
+	    (req->seg_index == req->count && req->seg_sent) ||
+	    (req->seg_index < req->count &&
+	     req->seg_sent > segs[req->seg_index].len)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (req->count - req->seg_index > SENDV_STACK_SEGS) {
+		uint32_t max = req->count - req->seg_index;
+
+		if (max > ZCOPY_SENDV_MAX_SEGS)
+			max = ZCOPY_SENDV_MAX_SEGS;
+		batch = malloc(max * sizeof(*batch));
+		if (!batch)
+			return -1;
+	}
+	while (req->seg_index < req->count) {
+		bool clipped;
+		uint32_t n = sendv_batch(req, segs, batch, &clipped);
+		struct zcopy_sendv call = *req;
+
+		call.size = sizeof(call);
+		call.segs = (uintptr_t)batch;
+		call.count = n;
+		call.seg_index = 0;
+		call.seg_sent = 0;
+		call.sent = 0;
+		memset(&call.stats, 0, sizeof(call.stats));
+		if (zcopy_sendv(dev, &call)) {
+			err = errno;
+			break;
+		}
+		ncalls++;
+		zcopy_stats_add(&req->stats, &call.stats, call.sent > 0,
+				ncalls == 1);
+		req->sent += call.sent;
+
+		/* What the call should have sent, had no file ended early. */
+		uint32_t done = call.seg_index < n ? call.seg_index : n;
+		uint64_t want = done < n ? call.seg_sent : 0;
+
+		for (uint32_t k = 0; k < done; k++)
+			want += batch[k].len;
+		/* Where the stream stands now, in the caller's vector. */
+		if (done == n && clipped) {
+			req->seg_sent += batch[0].len;
+		} else if (done == n) {
+			req->seg_index += n;
+			req->seg_sent = 0;
+		} else {
+			req->seg_sent = (done ? 0 : req->seg_sent) + call.seg_sent;
+			req->seg_index += done;
+		}
+		if (call.sent != want) {
+			err = ENODATA;
+			break;
+		}
+		if (done < n && !call.sent) {
+			err = EIO;
+			break;
+		}
+	}
+	if (batch != stack)
+		free(batch);
+	if (calls)
+		*calls = ncalls;
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return (int64_t)req->sent;
 }
 
 const char *zcopy_method_name(unsigned int m)

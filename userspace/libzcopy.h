@@ -1,8 +1,14 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * libzcopy: thin wrappers around the /dev/zcopy ioctls and the module's
  * sysfs counters.  Every call is a plain syscall or two: nothing is cached,
  * no state is kept between calls, and errno is what the kernel reported.
+ *
+ * libzcopy (this header and libzcopy.c) is free software under the GNU
+ * Lesser General Public License, version 2.1 or (at your option) any later
+ * version: see COPYING.LGPL-2.1.  Programs under any licence may link it.
+ * <linux/zcopy.h>, which it includes, is the kernel's uAPI header, under
+ * GPL-2.0 WITH Linux-syscall-note.  man 3 libzcopy documents every call.
  */
 #ifndef LIBZCOPY_H
 #define LIBZCOPY_H
@@ -65,11 +71,66 @@ int zcopy_send(int dev, struct zcopy_send *req);
  *	and, when @req->seg_stats is set, one struct zcopy_stats per segment.
  *
  * A stop part-way (signal, full non-blocking socket, ZCOPY_F_NODISKIO) is a
- * success: resume at segment @req->seg_index, @req->seg_sent bytes in.
+ * success: resume at segment @req->seg_index, @req->seg_sent bytes in, as
+ * zcopy_sendv_all() does.
  *
  * Return: 0, or -1 with errno set as documented for struct zcopy_sendv.
  */
 int zcopy_sendv(int dev, struct zcopy_sendv *req);
+
+/**
+ * zcopy_sendv_all() - send a whole vector of segments, in as many
+ *	ZCOPY_IOC_SENDV calls as it takes
+ * @dev: descriptor from zcopy_open()
+ * @req: the request.  In: @req->out_fd, @req->method, @req->flags as for
+ *	zcopy_sendv(); @req->segs and @req->count: the vector, of any length
+ *	(0: nothing to send); @req->seg_index and @req->seg_sent: where to
+ *	start, 0 and 0 for the whole vector; @req->seg_stats must be 0.
+ *	Out: @req->seg_index and @req->seg_sent: where the stream stopped
+ *	(@req->count and 0 when all of it went); @req->sent: bytes sent by
+ *	this call; @req->stats: the sum of its ZCOPY_IOC_SENDV calls'
+ *	statistics (zcopy_stats_add()).  @req->size is ignored.
+ * @calls: out, may be NULL: how many ZCOPY_IOC_SENDV calls succeeded
+ *
+ * The vector is sent in batches of at most %ZCOPY_SENDV_MAX_SEGS segments
+ * and %ZCOPY_SENDV_MAX_MEMORY bytes of memory segments (a longer memory
+ * segment goes in pieces).  @req->flags go to every call as they are: a
+ * batch that is not the last ends without MSG_MORE unless ZCOPY_F_MORE is
+ * set.  The segments are read by this library too: a
+ * bad @req->segs crashes the caller rather than failing with EFAULT.
+ * A call that stops part-way (a signal or a send
+ * timeout after some bytes went, a full non-blocking socket after some
+ * bytes, ZCOPY_F_NODISKIO after some bytes) is resumed at once at the
+ * segment and byte where it stopped.  The caller's segments are only read:
+ * a resumed segment is sent from a copy moved past the bytes that went (a
+ * file segment with offset %ZCOPY_OFFSET_CURRENT keeps it: the kernel moved
+ * the file position).
+ *
+ * It returns -1 when one call fails; every output is valid then, and
+ * calling again with the same @req resumes where the stream stopped:
+ *
+ * EINTR: a signal arrived before that call sent a byte.  (A signal that
+ * interrupts a call after bytes went does not end zcopy_sendv_all(): it
+ * resumes, and returns EINTR only if a later signal finds a call that has
+ * sent nothing yet.)
+ * EAGAIN: the non-blocking socket is full, or ZCOPY_F_NODISKIO found a
+ * page missing, before that call sent a byte: poll(2) for POLLOUT, or
+ * wait for readahead, and call again.
+ * ENODATA: a file segment ended before its length (the file is shorter
+ * than the vector says).  The kernel still sent the segments after it,
+ * so the peer got fewer bytes than the lengths add up to; @req->sent says
+ * how many.
+ * EIO: a call sent nothing yet neither finished nor failed (a kernel bug),
+ * or the kernel's own EIO.
+ * EINVAL: @req->seg_stats is not 0, @req->seg_index is past @req->count,
+ * or @req->seg_sent is past the length of segment @req->seg_index; and the
+ * kernel's EINVAL.  ENOMEM: no memory for a batch (more than 16 segments).
+ * Every other errno is the kernel's, as documented for struct zcopy_sendv
+ * and struct zcopy_send (EPIPE, ECONNRESET, EBADF, ...).
+ *
+ * Return: the bytes this call sent (@req->sent), or -1 with errno set.
+ */
+int64_t zcopy_sendv_all(int dev, struct zcopy_sendv *req, uint64_t *calls);
 
 /**
  * zcopy_stats_add() - add one call's statistics to a running total

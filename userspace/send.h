@@ -52,9 +52,9 @@ struct stream {
 int build_stream(const struct send_args *o, struct stream *st);
 void free_stream(const struct send_args *o, struct stream *st);
 /*
- * The stream in as few ZCOPY_IOC_SENDV calls as its size allows: a batch is
- * as many segments as one call takes.  A call that stops part-way (signal,
- * send timeout) is resumed at seg_index, seg_sent bytes in.
+ * The stream through zcopy_sendv_all(): in as few ZCOPY_IOC_SENDV calls as
+ * its size allows, a call that stops part-way (signal, send timeout)
+ * resumed at seg_index, seg_sent bytes in.
  */
 int transfer_vector(const struct send_args *o, int dev, int sock,
 		    struct stream *st, struct send_result *r);

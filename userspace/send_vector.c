@@ -180,81 +180,36 @@ static int hash_stream(const struct zcopy_segment *seg, size_t n, uint64_t *hash
 int transfer_vector(const struct send_args *o, int dev, int sock,
 		    struct stream *st, struct send_result *r)
 {
-	struct zcopy_segment *orig = malloc(st->n * sizeof(*orig) + 1);
+	struct zcopy_sendv req = {
+		.out_fd = sock,
+		.method = o->method,
+		.segs = (uintptr_t)st->seg,
+		.count = st->n,
+	};
+	int64_t rc = zcopy_sendv_all(dev, &req, &r->calls);
+	int err = errno;
 
-	if (!orig)
-		return fail("memory");
-	memcpy(orig, st->seg, st->n * sizeof(*orig));
 	r->vector = true;
 	r->segments = st->n;
-	for (size_t i = 0; i < st->n;) {
-		struct zcopy_segment *seg = &st->seg[i];
-		uint64_t mem = 0;
-		uint32_t count = 0;
+	r->sent = req.sent;
+	r->stats = req.stats;
+	if (rc < 0 && err == ENODATA) {
+		/* What the calls should have sent, had no file ended early. */
+		uint64_t want = req.seg_sent;
 
-		while (i + count < st->n && count < ZCOPY_SENDV_MAX_SEGS) {
-			if (seg[count].type == ZCOPY_SEG_MEMORY) {
-				if (mem + seg[count].len > ZCOPY_SENDV_MAX_MEMORY)
-					break;
-				mem += seg[count].len;
-			}
-			count++;
-		}
-
-		struct zcopy_sendv req = {
-			.out_fd = sock,
-			.method = o->method,
-			.segs = (uintptr_t)seg,
-			.count = count,
-		};
-		int rc = zcopy_sendv(dev, &req);
-
-		if (rc) {
-			int err = errno;
-
-			free(orig);
-			errno = err;
-			if (r->sent)
-				return fail("send to %s (after %" PRIu64 " bytes)", o->dest, r->sent);
-			return fail("send to %s", o->dest);
-		}
-		r->calls++;
-		zcopy_stats_add(&r->stats, &req.stats, req.sent > 0, r->calls == 1);
-		r->sent += req.sent;
-
-		/* What the call should have sent, had no file ended early. */
-		uint32_t done = req.seg_index < count ? req.seg_index : count;
-		uint64_t want = done < count ? req.seg_sent : 0;
-
-		for (uint32_t k = 0; k < done; k++)
-			want += seg[k].len;
-		if (req.sent != want) {
-			free(orig);
-			return fail_errno(ENODATA, "send to %s: a file ended early "
-					  "(sent %llu bytes where %" PRIu64 " were due)",
-					  o->dest, req.sent, want);
-		}
-		if (done == count) {
-			i += count;
-			continue;
-		}
-		if (!req.sent) {
-			free(orig);
-			return fail_errno(EIO, "send to %s: a call stopped without progress",
-					  o->dest);
-		}
-		/* Resume: the vector from the segment not fully sent on. */
-		seg[done].len -= req.seg_sent;
-		if (seg[done].type == ZCOPY_SEG_MEMORY)
-			seg[done].addr += req.seg_sent;
-		else
-			seg[done].offset += req.seg_sent;
-		i += done;
+		for (uint32_t k = 0; k < req.seg_index; k++)
+			want += st->seg[k].len;
+		return fail_errno(ENODATA, "send to %s: a file ended early "
+				  "(sent %" PRIu64 " bytes where %" PRIu64 " were due)",
+				  o->dest, r->sent, want);
 	}
-	int rc = EXIT_OK;
-
-	if (!o->quiet && hash_stream(orig, st->n, &r->hash))
-		rc = fail("read back the files");
-	free(orig);
-	return rc;
+	if (rc < 0) {
+		errno = err;
+		if (r->sent)
+			return fail("send to %s (after %" PRIu64 " bytes)", o->dest, r->sent);
+		return fail("send to %s", o->dest);
+	}
+	if (!o->quiet && hash_stream(st->seg, st->n, &r->hash))
+		return fail("read back the files");
+	return EXIT_OK;
 }

@@ -38,6 +38,8 @@ static const struct group {
 	{ "sidefx", sidefx_register },
 	{ "world", world_register },
 	{ "nic", nic_register },
+	{ "examples", examples_register },
+	{ "libzcopy", libzcopy_register },
 };
 #define NGROUPS ARRAY_SIZE(groups)
 

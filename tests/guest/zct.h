@@ -401,6 +401,10 @@ void want_free_pages(struct want *w);
 
 void world_register(struct registry *r);
 void nic_register(struct registry *r);
+/* examples/http_sendv served to a client (t_examples.c). */
+void examples_register(struct registry *r);
+/* zcopy_sendv_all() of userspace/libzcopy.c (t_libzcopy.c). */
+void libzcopy_register(struct registry *r);
 
 /* The world group's filesystems that are mounted: prepare their work
  * directories (before the tests), and clean them (after). */
