@@ -42,6 +42,8 @@ struct event {
 
 struct tracing {
 	bool mounted;			/* we mounted tracefs: unmount it */
+	unsigned int others;		/* zcopy events of other processes */
+	char other[160];		/* the first of them */
 	unsigned int n;
 	struct event ev[MAX_EVENTS];
 };
@@ -105,17 +107,22 @@ static int tr_stop(struct tctx *t, struct tracing *tr, int rc)
 	return rc;
 }
 
-/* The pid of a line "<comm>-<pid> [cpu] ...": comm may hold '-'. */
+/* The pid of a line "<comm>-<pid>   [cpu] ...": comm may hold '-', the pid
+ * is padded with spaces. */
 static long line_pid(const char *line)
 {
 	const char *br = strstr(line, " [");
-	const char *p = br;
+	const char *end, *p;
 
 	if (!br)
 		return -1;
+	end = br;
+	while (end > line && end[-1] == ' ')
+		end--;
+	p = end;
 	while (p > line && p[-1] >= '0' && p[-1] <= '9')
 		p--;
-	if (p == br || p == line || p[-1] != '-')
+	if (p == end || p == line || p[-1] != '-')
 		return -1;
 	return strtol(p, NULL, 10);
 }
@@ -164,13 +171,20 @@ static int tr_read(struct tctx *t, struct tracing *tr)
 	}
 	buf[got] = '\0';
 	tr->n = 0;
+	tr->others = 0;
 	for (line = strtok_r(buf, "\n", &save); line && !rc;
 	     line = strtok_r(NULL, "\n", &save)) {
 		const char *a = strstr(line, tx), *b = strstr(line, sg);
 		struct event *e;
 
-		if (line[0] == '#' || (!a && !b) || line_pid(line) != me)
+		if (line[0] == '#' || (!a && !b))
 			continue;
+		if (line_pid(line) != me) {
+			if (!tr->others++)
+				snprintf(tr->other, sizeof(tr->other), "%s",
+					 line);
+			continue;
+		}
 		if (tr->n == MAX_EVENTS) {
 			rc = fail(t, "more than %d zcopy events", MAX_EVENTS);
 			break;
@@ -201,8 +215,9 @@ static int tr_expect(struct tctx *t, const struct tracing *tr,
 		}
 	}
 	if (nc != 1 || ns != nseg)
-		return fail(t, "expected 1 zcopy_transfer and %u zcopy_segment events of pid %ld, got %u and %u",
-			    nseg, (long)getpid(), nc, ns);
+		return fail(t, "expected 1 zcopy_transfer and %u zcopy_segment events of pid %ld, got %u and %u (and %u of other pids%s%s)",
+			    nseg, (long)getpid(), nc, ns, tr->others,
+			    tr->others ? ", first: " : "", tr->other);
 	/* The call comes last: its segments were over before it was. */
 	if (*call != tr->n - 1)
 		return fail(t, "zcopy_transfer is not the last event");
@@ -321,7 +336,9 @@ static int trace_send(struct tctx *t, const void *arg)
 	if (tr_start(t, tr) != 0)
 		goto out_stop;
 	send_req(&req, fd, rx.sock, method, SEND_OFFSET, SEND_LEN);
-	req.flags = ZCOPY_F_NOSIGNAL;
+	/* A flag for the event to carry (SPLICE takes no NOSIGNAL). */
+	req.flags = method == ZCOPY_METHOD_SPLICE ? ZCOPY_F_MORE :
+		    ZCOPY_F_NOSIGNAL;
 	if (ioctl(t->dev, ZCOPY_IOC_SEND, &req) != 0) {
 		fail_errno(t, "ZCOPY_IOC_SEND");
 		goto out_stop;
@@ -388,8 +405,9 @@ static int trace_sendv(struct tctx *t, const void *arg)
 		goto out_free;
 	if (tr_start(t, tr) != 0)
 		goto out_stop;
-	run = (struct sv_run){ t->dev, rx.sock, c->method, ZCOPY_F_NOSIGNAL,
-			       c->seg_stats };
+	run = (struct sv_run){ t->dev, rx.sock, c->method,
+			       c->method == ZCOPY_METHOD_SPLICE ? ZCOPY_F_MORE :
+			       ZCOPY_F_NOSIGNAL, c->seg_stats };
 	sv_args(&args, v, &run);
 	if (ioctl(t->dev, ZCOPY_IOC_SENDV, &args) != 0) {
 		fail_errno(t, "ZCOPY_IOC_SENDV");
