@@ -272,7 +272,8 @@ static int zcopy_sendv_seg_stats(const struct zcopy_call *c,
 
 /*
  * The events of a SENDV that ran: the segments it reached, as seg_stats
- * has them, then the call.
+ * has them, then the call.  Up to 1024 segments' statistics are worked
+ * out only for a tracer that wants them.
  */
 static void zcopy_sendv_trace(const struct zcopy_call *c,
 			      const struct zcopy_sendv *v, int err)
@@ -280,14 +281,16 @@ static void zcopy_sendv_trace(const struct zcopy_call *c,
 	struct zcopy_stats st;
 	u32 i;
 
-	for (i = 0; trace_zcopy_segment_enabled() && i < c->reached &&
-	     i <= c->index; i++) {
-		const struct zcopy_seg *seg = &c->segs[i];
+	if (trace_zcopy_segment_enabled()) {
+		for (i = 0; i < c->reached && i <= c->index; i++) {
+			const struct zcopy_seg *seg = &c->segs[i];
 
-		zcopy_call_stats(c, &seg->x, &st);
-		trace_zcopy_segment(i, seg->in ? ZCOPY_SEG_FILE :
-				    ZCOPY_SEG_MEMORY, seg->in ? seg->pos : 0,
-				    seg->len, seg->x.sent, &st);
+			zcopy_call_stats(c, &seg->x, &st);
+			trace_zcopy_segment(i, seg->in ? ZCOPY_SEG_FILE :
+					    ZCOPY_SEG_MEMORY,
+					    seg->in ? seg->pos : 0, seg->len,
+					    seg->x.sent, &st);
+		}
 	}
 	trace_zcopy_transfer(v->flags, v->count, err, v->sent, &v->stats);
 }
