@@ -3,7 +3,8 @@
  * The ioctls: each argument struct is copied in once, validated in one
  * place in its kernel copy, handed to its handler, and only its output
  * fields are written back.  SEND and SENDV turn into one transfer call
- * (transfer.c): SEND is a call of one file segment.
+ * (transfer.c): SEND is a call of one file segment.  Each fires its
+ * tracepoints (trace.h) once its outcome is known.
  */
 #include <linux/build_bug.h>
 #include <linux/file.h>
@@ -16,6 +17,7 @@
 #include <linux/uaccess.h>
 #include <kunit/visibility.h>
 
+#include "trace.h"
 #include "zcopy.h"
 
 union zcopy_ioctl_arg {
@@ -54,12 +56,25 @@ static int zcopy_check_send(const union zcopy_ioctl_arg *arg)
 	return zcopy_check_method(s->method, s->flags);
 }
 
+/*
+ * The zcopy_transfer event of a call refused before it ran: nothing was
+ * sent, so there are no statistics, and the method is the one asked for.
+ */
+static void zcopy_trace_refused(u32 method, u32 flags, u32 nr_segs, int err)
+{
+	const struct zcopy_stats none = { .method = method };
+
+	trace_zcopy_transfer(flags, nr_segs, err, 0, &none);
+}
+
 /**
  * zcopy_send_files() - run a ZCOPY_IOC_SEND: a call of one file segment
  * @ctx: the open file of /dev/zcopy to account to, or NULL
  * @s: the validated argument; its outputs are filled
  * @in: the source file; the call takes over this reference
  * @out: the socket's file; the call takes over this reference
+ *
+ * Fires zcopy_transfer, whatever the outcome.
  *
  * Return: 0 or a negative errno (see the uAPI header).
  */
@@ -72,6 +87,7 @@ int zcopy_send_files(struct zcopy_ctx *ctx, struct zcopy_send *s,
 	if (!c) {
 		fput(in);
 		fput(out);
+		zcopy_trace_refused(s->method, s->flags, 1, -ENOMEM);
 		return -ENOMEM;
 	}
 	c->out = out;
@@ -81,9 +97,12 @@ int zcopy_send_files(struct zcopy_ctx *ctx, struct zcopy_send *s,
 	c->segs[0].offset = s->offset;
 	c->segs[0].len = s->len;
 	err = zcopy_call_prepare(c);
-	if (!err) {
+	if (err) {
+		zcopy_trace_refused(s->method, s->flags, 1, err);
+	} else {
 		err = zcopy_call_run(c);
 		err = zcopy_call_finish(ctx, c, err, &s->stats, &s->sent);
+		trace_zcopy_transfer(s->flags, 1, err, s->sent, &s->stats);
 	}
 	zcopy_call_free(c);
 	return err;
@@ -96,11 +115,11 @@ static int zcopy_ioc_send(struct zcopy_ctx *ctx, union zcopy_ioctl_arg *arg)
 	struct file *in, *out;
 
 	in = fget(s->in_fd);
-	if (!in)
-		return -EBADF;
-	out = fget(s->out_fd);
+	out = in ? fget(s->out_fd) : NULL;
 	if (!out) {
-		fput(in);
+		if (in)
+			fput(in);
+		zcopy_trace_refused(s->method, s->flags, 1, -EBADF);
 		return -EBADF;
 	}
 	return zcopy_send_files(ctx, s, in, out);
@@ -251,25 +270,53 @@ static int zcopy_sendv_seg_stats(const struct zcopy_call *c,
 	return 0;
 }
 
+/*
+ * The events of a SENDV that ran: the segments it reached, as seg_stats
+ * has them, then the call.  Up to 1024 segments' statistics are worked
+ * out only for a tracer that wants them.
+ */
+static void zcopy_sendv_trace(const struct zcopy_call *c,
+			      const struct zcopy_sendv *v, int err)
+{
+	struct zcopy_stats st;
+	u32 i;
+
+	if (trace_zcopy_segment_enabled()) {
+		for (i = 0; i < c->reached && i <= c->index; i++) {
+			const struct zcopy_seg *seg = &c->segs[i];
+
+			zcopy_call_stats(c, &seg->x, &st);
+			trace_zcopy_segment(i, seg->in ? ZCOPY_SEG_FILE :
+					    ZCOPY_SEG_MEMORY,
+					    seg->in ? seg->pos : 0, seg->len,
+					    seg->x.sent, &st);
+		}
+	}
+	trace_zcopy_transfer(v->flags, v->count, err, v->sent, &v->stats);
+}
+
 static int zcopy_ioc_sendv(struct zcopy_ctx *ctx, union zcopy_ioctl_arg *arg)
 {
 	struct zcopy_sendv *v = &arg->sendv;
 	struct zcopy_segment *us;
-	struct zcopy_call *c;
+	struct zcopy_call *c = NULL;
 	size_t mem_bytes;
 	int err, serr;
 
 	us = zcopy_sendv_segments(v, &mem_bytes);
-	if (IS_ERR(us))
-		return PTR_ERR(us);
+	if (IS_ERR(us)) {
+		err = PTR_ERR(us);
+		us = NULL;
+		goto refused;
+	}
 	c = zcopy_call_alloc(v->count, mem_bytes);
 	if (!c) {
 		err = -ENOMEM;
-		goto free_segments;
+		goto refused;
 	}
 	err = zcopy_sendv_prepare(c, us, v);
 	if (err)
-		goto free_call;
+		goto refused;
 
 	err = zcopy_call_run(c);
 	v->seg_index = c->index;
@@ -283,9 +330,12 @@ static int zcopy_ioc_sendv(struct zcopy_ctx *ctx, union zcopy_ioctl_arg *arg)
 	serr = zcopy_sendv_seg_stats(c, v);
 	if (!err)
 		err = serr;
-free_call:
+	zcopy_sendv_trace(c, v, err);
+	goto out_free;
+refused:
+	zcopy_trace_refused(v->method, v->flags, v->count, err);
+out_free:
 	zcopy_call_free(c);
-free_segments:
 	kvfree(us);
 	return err;
 }

@@ -36,6 +36,7 @@ static const struct group {
 	{ "flags", flags_register },
 	{ "parity", parity_register },
 	{ "sidefx", sidefx_register },
+	{ "trace", trace_register },
 	{ "world", world_register },
 	{ "nic", nic_register },
 	{ "examples", examples_register },

@@ -385,6 +385,7 @@ void sendv_register(struct registry *r);
 void flags_register(struct registry *r);
 void parity_register(struct registry *r);
 void sidefx_register(struct registry *r);
+void trace_register(struct registry *r);
 /*
  * The statistics a path must report (t_world.c; t_nic.c uses them too).
  * want_costs(): stats.method @method (resolved), zc_bytes, copied_bytes
