@@ -125,6 +125,7 @@ dkms-source:
 	rm -rf $(DKMS_SRC)
 	install -d $(DKMS_SRC)
 	cp -R $(DKMS_FILES) $(DKMS_SRC)/
+	sed -i 's/#MODULE_VERSION#/$(ZCOPY_VERSION)/g' $(DKMS_SRC)/dkms.conf
 	find $(DKMS_SRC) \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
 		-o -name '*.mod.c' -o -name '.*.cmd' -o -name '*.order' \
 		-o -name '*.symvers' \) -delete
