@@ -14,6 +14,8 @@
 #   make uninstall           (DESTDIR=, PREFIX=/usr/local, KVER=`uname -r`)
 #   make dkms-install        register with DKMS: rebuilt for every new kernel
 #   make dkms-uninstall
+#   make deb                 Debian packages (zcopy-dkms, zcopy-tools,
+#                            libzcopy-dev) in build/deb, checked by lintian
 #   make clean
 
 # The kernel to build for and install into; KDIR is its build tree.
@@ -35,7 +37,7 @@ DKMS_FILES := dkms.conf module uapi
 
 .PHONY: all module modules-all userspace guest-progs check check-dkms style \
 	demo bench clean install install-module install-userspace install-data \
-	uninstall dkms-source dkms-install dkms-uninstall
+	uninstall dkms-source dkms-install dkms-uninstall deb
 
 all: module userspace
 
@@ -140,6 +142,24 @@ dkms-install:
 dkms-uninstall:
 	-$(DKMS) remove zcopy/$(ZCOPY_VERSION) --all
 	rm -rf $(DKMS_SRC)
+
+# ---- Debian packages ---------------------------------------------------------
+# dpkg-buildpackage writes the packages next to the tree it builds, so it
+# builds a copy in build/deb-src (without build/ and .git, so nothing else
+# of the work tree's goes in) and the results are moved to build/deb.  Any
+# lintian error or warning fails the target; its I: lines are shown.
+DEB_SRC = build/deb-src/zcopy-$(ZCOPY_VERSION)
+DEB_OUT = build/deb
+
+deb:
+	rm -rf build/deb-src $(DEB_OUT)
+	mkdir -p $(DEB_SRC) $(DEB_OUT)
+	tar -cf - --exclude=./build --exclude=./.git . | tar -C $(DEB_SRC) -xf -
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b
+	mv build/deb-src/*.deb build/deb-src/*.buildinfo build/deb-src/*.changes \
+		$(DEB_OUT)/
+	rm -rf build/deb-src
+	lintian --info --display-info --fail-on error,warning $(DEB_OUT)/*.changes
 
 demo:
 	@tests/demo.sh
