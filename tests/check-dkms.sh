@@ -219,6 +219,10 @@ for k in "${kernels[@]}"; do
 	disks=("$build/ext4-$k.img" "$build/ext4-1k-$k.img" "$build/xfs-$k.img")
 	if [ -n "$ko" ]; then
 		case $ko in *.xz) xz -dc "$ko" >"$build/zcopy.ko" ;; *) cp "$ko" "$build/zcopy.ko" ;; esac
+		# The packaged zcopyctl finds the packaged libzcopy, if it uses it.
+		libroot=$build/deb/libroot
+		LD_LIBRARY_PATH=$libroot/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH) \
+		ZCOPY_LIB_ROOT=$libroot \
 		ZCOPY_STOCK_ROOT=${kroot[$k]} ZCOPY_STOCK_MODULES=$stock_modules \
 		ZCOPY_MODULE_DIR=updates/dkms "$top/tests/qemu/mkinitramfs.sh" \
 			"$initrd" "$k" "$build/zcopy.ko" -- "${progs[@]}"

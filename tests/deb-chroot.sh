@@ -236,6 +236,12 @@ rc=$?
 [ "$rc" -eq 0 ] && [ -n "$help" ]
 result zcopyctl-runs $? "$help"
 cp "$root/usr/bin/zcopyctl" "$out/zcopyctl"
+# libzcopy0's library too, where it is (for the guest's zcopyctl).
+ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+if compgen -G "$root/usr/lib/$ma/libzcopy.so.0*" >/dev/null; then
+	mkdir -p "$out/libroot/usr/lib/$ma"
+	cp -a "$root/usr/lib/$ma"/libzcopy.so.0* "$out/libroot/usr/lib/$ma/"
+fi
 # A program built against libzcopy-dev, through pkg-config.
 cat >"$root/tmp/uses-libzcopy.c" <<'C'
 #include <libzcopy.h>
@@ -257,7 +263,7 @@ declare -A want=(
 	[zcopy-dkms]="/usr/src/zcopy-$version/dkms.conf /usr/src/zcopy-$version/module/Kbuild /usr/src/zcopy-$version/uapi/linux/zcopy.h"
 	[zcopy-tools]="/usr/bin/zcopyctl /lib/udev/rules.d/60-zcopy.rules /usr/lib/sysusers.d/zcopy.conf /usr/share/man/man1/zcopyctl.1.gz /usr/share/man/man4/zcopy.4.gz"
 	[libzcopy-dev]="/usr/include/zcopy/libzcopy.h /usr/include/zcopy/linux/zcopy.h"
-	[libzcopy0]=""
+	[libzcopy0]="/usr/lib/$ma/libzcopy.so.0"
 )
 allfiles=$out/dpkg-L.txt
 : >"$allfiles"
