@@ -262,7 +262,8 @@ int main(void)
 }
 C
 # shellcheck disable=SC2016 # the root's shell expands it
-ccout=$(in_root "$root" sh -c 'cd /tmp && gcc $(pkg-config --cflags zcopy) -o uses-libzcopy uses-libzcopy.c $(pkg-config --libs zcopy) && ./uses-libzcopy' 2>&1)
+# (gcc-12 is the compiler the kernel headers bring; "gcc" is not there.)
+ccout=$(in_root "$root" sh -c 'cd /tmp && cc=$(command -v gcc || command -v gcc-12) && $cc $(pkg-config --cflags zcopy) -o uses-libzcopy uses-libzcopy.c $(pkg-config --libs zcopy) && ./uses-libzcopy' 2>&1)
 [ "$ccout" = pages ]
 result libzcopy-dev-builds-a-program $? "$ccout"
 
@@ -304,7 +305,8 @@ left=$({
 [ -z "$left" ]
 result purge-removes-everything $? "left: $left"
 # shellcheck disable=SC2016 # dpkg-query's format, not the shell's
-st=$(in_root "$root" dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${pkgs[@]}" 2>&1 | grep -v ' [pu]n *$')
+st=$(in_root "$root" dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${pkgs[@]}" 2>&1 |
+	grep -v -e ' [pu]n *$' -e '^dpkg-query: no packages found matching ')
 [ -z "$st" ]
 result purge-leaves-no-package-state $? "$st"
 exit 0
