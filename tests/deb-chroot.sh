@@ -50,7 +50,8 @@ done
 # systemd-standalone-sysusers (zcopy-tools' group; the alternative to all
 # of systemd that its Depends allows).  All of it is in the cached root:
 # installing the packages downloads nothing.
-specs+=(dkms openssl libc6-dev pkgconf systemd-standalone-sysusers)
+extra=(dkms openssl libc6-dev pkgconf systemd-standalone-sysusers)
+specs+=("${extra[@]}")
 
 # ---- the host's apt sources for $suite, and its mirror -------------------------
 
@@ -88,7 +89,10 @@ mirror=$(echo "$sources" | awk -v s="$suite" '{ for (i = 2; i <= NF; i++) if ($i
 
 # ---- the cached base root ---------------------------------------------------------
 
-key=$(printf '%s\n' "$suite" minbase "${specs[@]}" "$sources" | sha256sum | cut -c1-16)
+# The key: what the root is made of, from this script's arguments and
+# constants only (not from apt's lists, which another apt-get update may
+# have half-written at the time).  Raise "recipe" when the making changes.
+key=$(printf '%s\n' recipe=2 "$suite" minbase "$@" "${extra[@]}" "$sources" | sha256sum | cut -c1-16)
 base=$cache/debroot-$key
 # umount_under DIR: whatever an earlier run, killed, left mounted below DIR.
 umount_under() {
@@ -152,6 +156,7 @@ if [ ! -f "$base/.complete" ]; then
 	cleanup
 	[ $rc -eq 0 ] || die "installing ${specs[*]} in the root failed: $(tail -n 5 "$out/base-install.log")"
 	rm -rf "${tmp:?}"/tmp/*
+	printf '%s\n' "${specs[@]}" >"$tmp/.zcopy-specs"
 	mv "$tmp" "$base" && echo "$key" >"$base/.complete"
 fi
 
