@@ -37,15 +37,31 @@ DKMS_FILES := dkms.conf module uapi
 
 .PHONY: all module modules-all userspace guest-progs check check-dkms style \
 	demo bench clean install install-module install-userspace install-data \
-	uninstall dkms-source dkms-install dkms-uninstall deb
+	uninstall dkms-source dkms-install dkms-uninstall need-kdir need-libkmod \
+	need-dkms deb
 
 all: module userspace
 
-module modules-all:
+module modules-all: need-kdir
 	$(MAKE) -C $(KDIR) M=$(CURDIR) ZCOPY_WERROR=$(ZCOPY_WERROR) modules
 
-userspace:
+userspace: need-libkmod
 	$(MAKE) -C userspace
+
+# ---- prerequisites: say what to install, before anything is built or copied --
+need-kdir:
+	@test -d $(KDIR)/ || { echo "zcopy: no kernel build tree at $(KDIR):" \
+		"sudo apt-get install linux-headers-$(KVER)" \
+		"(or name another kernel with KVER= or KDIR=)" >&2; exit 1; }
+
+need-libkmod:
+	@pkg-config --exists libkmod 2>/dev/null || { echo "zcopy: zcopyctl" \
+		"needs libkmod and pkg-config: sudo apt-get install" \
+		"pkg-config libkmod-dev" >&2; exit 1; }
+
+need-dkms:
+	@command -v $(firstword $(DKMS)) >/dev/null || { echo "zcopy:" \
+		"$(firstword $(DKMS)) not found: sudo apt-get install dkms" >&2; exit 1; }
 
 guest-progs: userspace
 	$(MAKE) -C tests/guest
@@ -73,9 +89,17 @@ KMAKE_NOSIGN = $(if $(wildcard $(KDIR)/certs/signing_key.x509),,CONFIG_MODULE_SI
 
 install: install-module install-userspace install-data
 
-install-module:
-	@test -d $(KDIR) || { echo "install: no kernel build tree at $(KDIR):" \
-		"install linux-headers-$(KVER) or set KVER=/KDIR=" >&2; exit 1; }
+# A module in extra/ (make install) and one in updates/dkms/ (DKMS) can both
+# be installed, and depmod prefers updates/: whichever came second would
+# change nothing.  So each way refuses while the other's module is there.
+MODDIR = $(DESTDIR)/lib/modules/$(KVER)
+
+install-module: need-kdir
+	@if ls $(MODDIR)/updates/dkms/zcopy.ko* >/dev/null 2>&1; then \
+		echo "zcopy: DKMS manages zcopy.ko for $(KVER)" \
+		"($(MODDIR)/updates/dkms): install the rest with" \
+		"'make install-userspace install-data', or 'make" \
+		"dkms-uninstall' first" >&2; exit 1; fi
 	$(KMAKE_MODULE) ZCOPY_WERROR=$(ZCOPY_WERROR) modules
 	$(KMAKE_MODULE) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra \
 		DEPMOD=true $(KMAKE_NOSIGN) modules_install
@@ -132,7 +156,11 @@ dkms-source:
 		-o -name '*.mod.c' -o -name '.*.cmd' -o -name '*.order' \
 		-o -name '*.symvers' \) -delete
 
-dkms-install:
+dkms-install: need-dkms $(if $(DKMS_KSRC),,need-kdir)
+	@if ls $(MODDIR)/extra/zcopy.ko* >/dev/null 2>&1; then \
+		echo "zcopy: 'make install' put zcopy.ko in $(MODDIR)/extra;" \
+		"remove it with 'make uninstall' before handing the module" \
+		"to DKMS" >&2; exit 1; fi
 	-$(DKMS) remove zcopy/$(ZCOPY_VERSION) --all >/dev/null 2>&1
 	$(MAKE) dkms-source
 	$(DKMS) add zcopy/$(ZCOPY_VERSION)

@@ -37,6 +37,42 @@ else
 	result "module-builds-on-$(basename "$kdir61")" $? "$warn"
 fi
 
+# ---- install paths ------------------------------------------------------------
+# Each refuses before building or copying anything, with what to do: a
+# missing kernel build tree, and a module the other install path owns
+# (depmod prefers updates/dkms/ to extra/, so a second copy changes nothing).
+inst=$build/install-check
+rm -rf "$inst"
+mkdir -p "$inst"
+out=$(make -s -C "$top" module KDIR="$inst/no-such-kernel" 2>&1)
+rc=$?
+[ $rc -ne 0 ] && [[ $out == *"apt-get install linux-headers-"* ]]
+result make-module-names-missing-headers $? "status $rc: $out"
+out=$(PKG_CONFIG_LIBDIR=$inst/no-pc make -s -C "$top" userspace 2>&1)
+rc=$?
+[ $rc -ne 0 ] && [[ $out == *"apt-get install pkg-config libkmod-dev"* ]]
+result make-userspace-names-missing-libkmod $? "status $rc: $out"
+mkdir -p "$inst/lib/modules/0.0-zcopy/updates/dkms" "$inst/lib/modules/0.0-zcopy/extra"
+touch "$inst/lib/modules/0.0-zcopy/updates/dkms/zcopy.ko.xz"
+out=$(make -s -C "$top" install-module DESTDIR="$inst" KVER=0.0-zcopy KDIR="$inst" 2>&1)
+rc=$?
+[ $rc -ne 0 ] && [[ $out == *"DKMS manages zcopy.ko"* ]] &&
+	[ -z "$(ls -A "$inst/lib/modules/0.0-zcopy/extra")" ]
+result make-install-refuses-over-dkms $? "status $rc: $out"
+rm "$inst/lib/modules/0.0-zcopy/updates/dkms/zcopy.ko.xz"
+touch "$inst/lib/modules/0.0-zcopy/extra/zcopy.ko"
+out=$(make -s -C "$top" dkms-install DESTDIR="$inst" KVER=0.0-zcopy \
+	DKMS="echo dkms-ran" DKMS_KSRC="$inst" DKMS_SRC="$inst/src" 2>&1)
+rc=$?
+[ $rc -ne 0 ] && [[ $out == *"make uninstall"* ]] && [[ $out != *dkms-ran* ]] &&
+	[ ! -e "$inst/src" ]
+result make-dkms-install-refuses-over-plain-install $? "status $rc: $out"
+out=$(make -s -C "$top" dkms-install DKMS=no-such-dkms KVER=0.0-zcopy \
+	DKMS_SRC="$inst/src" 2>&1)
+rc=$?
+[ $rc -ne 0 ] && [[ $out == *"apt-get install dkms"* ]] && [ ! -e "$inst/src" ]
+result make-dkms-install-names-missing-dkms $? "status $rc: $out"
+
 # ---- the guest tests' registry and names -----------------------------------
 # reg_add() takes a test under the group that is registering, and ends the
 # program (status 2) for one under any other: a misspelt group must not

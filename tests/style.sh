@@ -106,8 +106,8 @@ mapfile -t files < <(git ls-files -co --exclude-standard |
 	grep -vE '\.(o|ko|a|png|svg|img|gz|xz)$' | while read -r f; do
 		[ -f "$f" ] && echo "$f"; done)
 # "uptodate" is the kernel's word (PG_uptodate, folio_test_uptodate()), "nd"
-# the libnvdimm bus (/sys/bus/nd).
-out=$(codespell --quiet-level=2 --ignore-words-list=uptodate,nd "${files[@]}" 2>&1)
+# the libnvdimm bus (/sys/bus/nd), "bu" groff's bullet (\(bu).
+out=$(codespell --quiet-level=2 --ignore-words-list=uptodate,nd,bu "${files[@]}" 2>&1)
 [ -n "$out" ] && echo "$out"
 [ -z "$out" ]
 result codespell $?
