@@ -17,6 +17,8 @@
 #                            LIBDIR=$(PREFIX)/lib: libzcopy and zcopy.pc)
 #   make dkms-install        register with DKMS: rebuilt for every new kernel
 #   make dkms-uninstall
+#   make deb                 Debian packages (zcopy-dkms, zcopy-tools,
+#                            libzcopy-dev) in build/deb, checked by lintian
 #   make clean
 
 # The kernel to build for and install into; KDIR is its build tree.
@@ -40,7 +42,7 @@ DKMS_FILES := dkms.conf module uapi
 .PHONY: all module modules-all userspace examples guest-progs check check-dkms style \
 	demo bench clean install install-module install-userspace install-data \
 	uninstall dkms-source dkms-install dkms-uninstall need-kdir need-libkmod \
-	need-dkms
+	need-dkms deb
 
 all: module userspace
 
@@ -163,6 +165,7 @@ dkms-source:
 	rm -rf $(DKMS_SRC)
 	install -d $(DKMS_SRC)
 	cp -R $(DKMS_FILES) $(DKMS_SRC)/
+	sed -i 's/#MODULE_VERSION#/$(ZCOPY_VERSION)/g' $(DKMS_SRC)/dkms.conf
 	find $(DKMS_SRC) \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
 		-o -name '*.mod.c' -o -name '.*.cmd' -o -name '*.order' \
 		-o -name '*.symvers' \) -delete
@@ -181,6 +184,24 @@ dkms-install: need-dkms $(if $(DKMS_KSRC),,need-kdir)
 dkms-uninstall:
 	-$(DKMS) remove zcopy/$(ZCOPY_VERSION) --all
 	rm -rf $(DKMS_SRC)
+
+# ---- Debian packages ---------------------------------------------------------
+# dpkg-buildpackage writes the packages next to the tree it builds, so it
+# builds a copy in build/deb-src (without build/ and .git, so nothing else
+# of the work tree's goes in) and the results are moved to build/deb.  Any
+# lintian error or warning fails the target; its I: lines are shown.
+DEB_SRC = build/deb-src/zcopy-$(ZCOPY_VERSION)
+DEB_OUT = build/deb
+
+deb:
+	rm -rf build/deb-src $(DEB_OUT)
+	mkdir -p $(DEB_SRC) $(DEB_OUT)
+	tar -cf - --exclude=./build --exclude=./.git . | tar -C $(DEB_SRC) -xf -
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b
+	mv build/deb-src/*.deb build/deb-src/*.buildinfo build/deb-src/*.changes \
+		$(DEB_OUT)/
+	rm -rf build/deb-src
+	lintian --info --display-info --fail-on error,warning $(DEB_OUT)/*.changes
 
 demo:
 	@tests/demo.sh

@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #include <linux/zcopy.h>
 
-#define ZCOPY_VERSION "0.1.0"
+#define ZCOPY_VERSION "1.0.0"
 
 /* Counters kept per method (summed for sysfs stats/) and per open file. */
 enum zcopy_counter {

@@ -4,10 +4,19 @@
 # backport), then boot each stock kernel under QEMU with the DKMS-built module
 # and run the guest tests on it.  Ends with "N passed, N failed".
 #
-# Nothing touches the host's kernel, /boot, /lib/modules or DKMS state: the
-# kernel packages are downloaded and extracted into the cache
-# (~/.cache/zcopy/stock/RELEASE), DKMS works in throwaway trees under
-# build/dkms, and its signing key is made there too.
+# Two installs: "make dkms-install" on the host, into throwaway DKMS trees,
+# for the 6.1 kernel; and the Debian packages (make deb, then
+# tests/deb-chroot.sh), installed with apt-get in a throwaway Debian 12 root
+# that has both kernels' headers, where the packages' postinst has DKMS
+# build the module for both.  The kernels boot with the packaged module and
+# the packaged zcopyctl.
+#
+# Nothing touches the host's kernel, /boot, /lib/modules, DKMS state or
+# installed packages: the kernel packages are downloaded and extracted into
+# the cache (~/.cache/zcopy/stock/RELEASE), DKMS works in throwaway trees
+# under build/dkms, and its signing key is made there too; the Debian root
+# is cached in ~/.cache/zcopy/debroot-KEY and used through an overlay in
+# build/dkms/deb.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,7 +34,11 @@ version=$(sed -n 's/^#define ZCOPY_VERSION[[:space:]]*"\(.*\)"/\1/p' "$top/modul
 stock_modules="virtio_pci virtio_blk ext4 xfs overlay e1000 virtio_net nd_e820 nd_pmem"
 
 ZCOPY_EXTRA_PKGS="dkms pahole ${ZCOPY_EXTRA_PKGS:-}" "$top/tests/install-deps.sh" || exit 1
-rm -rf "$build"
+# A run killed inside the Debian root leaves /proc, /sys, /dev mounted there:
+# unmounted before anything is removed, and rm stays on this filesystem.
+awk -v d="$build/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r |
+	while read -r m; do umount "$m" 2>/dev/null || umount -l "$m"; done
+rm -rf --one-file-system "$build"
 mkdir -p "$build" "$cache"
 hostlog=$build/host.log
 : >"$hostlog"
@@ -119,22 +132,15 @@ dkms=(dkms --dkmstree "$tree" --sourcetree "$src" --installtree "$inst" --no-dep
 # first use: keep that key in the throwaway tree, not in /var/lib/dkms.
 export mok_signing_key=$build/mok.key mok_certificate=$build/mok.pub
 
-# The first kernel through the Makefile's dkms-install (copy, add, build,
-# install), the second by hand: both paths are the user's.
+# The Makefile's dkms-install (copy, add, build, install), for the first
+# kernel; the packages (below) have DKMS build for both.
 first=${kernels[0]}
 sign_file=${ksrc[$first]}/scripts/sign-file make -s -C "$top" dkms-install \
 	DKMS="${dkms[*]}" DKMS_SRC="$src/zcopy-$version" KVER="$first" \
 	DKMS_KSRC="${ksrc[$first]}" >"$build/dkms-$first.out" 2>&1
 result "host/dkms-make-install-$first" $? "$(tail -n 20 "$build/dkms-$first.out")"
-for k in "${kernels[@]:1}"; do
-	{ sign_file=${ksrc[$k]}/scripts/sign-file "${dkms[@]}" build "zcopy/$version" \
-		-k "$k" --kernelsourcedir "${ksrc[$k]}" &&
-	  sign_file=${ksrc[$k]}/scripts/sign-file "${dkms[@]}" install "zcopy/$version" \
-		-k "$k" --kernelsourcedir "${ksrc[$k]}"; } >"$build/dkms-$k.out" 2>&1
-	result "host/dkms-build-and-install-$k" $? "$(tail -n 20 "$build/dkms-$k.out")"
-done
 
-for k in "${kernels[@]}"; do
+for k in "${kernels[@]:0:1}"; do
 	mklog=$tree/zcopy/$version/$k/x86_64/log/make.log
 	warn=$(grep -iE 'warning|error' "$mklog" 2>/dev/null)
 	[ -s "$mklog" ] && [ -z "$warn" ]
@@ -152,11 +158,41 @@ for k in "${kernels[@]}"; do
 done
 "${dkms[@]}" status zcopy | tee -a "$build/dkms-status.out"
 
+# ---- the Debian packages, installed in a Debian 12 root ---------------------------
+
+debout=$top/build/deb
+make -C "$top" deb >"$build/make-deb.log" 2>&1
+arch=$(dpkg --print-architecture)
+debs=0
+for f in "zcopy-dkms_${version}_all.deb" "zcopy-tools_${version}_$arch.deb" \
+	"libzcopy-dev_${version}_$arch.deb" "zcopy_${version}_$arch.changes"; do
+	[ -f "$debout/$f" ] && debs=$((debs + 1))
+done
+[ "$debs" -eq 4 ]
+result host/deb-packages-built $? "$(tail -n 20 "$build/make-deb.log")"
+lintian --fail-on error,warning "$debout"/*.changes >"$build/lintian.log" 2>&1
+rc=$?
+[ $rc -eq 0 ] && ! grep -q '^[EW]: ' "$build/lintian.log"
+result host/deb-lintian-clean $? "status $rc: $(grep '^[EW]: ' "$build/lintian.log")"
+if [ "$debs" -eq 4 ]; then
+	echo "check-dkms: installing the packages in a Debian 12 root (log: $build/deb)"
+	start=$(date +%s)
+	"$top/tests/deb-chroot.sh" "$build/deb" "$debout" "$k61=$v61" "$k612=$v612" \
+		>"$build/deb-chroot.out" 2>&1
+	grep -E '^(PASS|FAIL) ' "$build/deb-chroot.out" >>"$hostlog"
+	cat "$build/deb-chroot.out"
+	echo "check-dkms: the Debian root took $(($(date +%s) - start)) s"
+fi
+
 # ---- the guest programs ---------------------------------------------------------
 
 make -s -C "$top" userspace examples || die "make userspace examples failed"
+# The packaged zcopyctl (deb-chroot.sh copies it out of the Debian root).
+zcopyctl=$build/deb/zcopyctl
+[ -x "$zcopyctl" ] || zcopyctl=$top/userspace/zcopyctl
+echo "check-dkms: the guests run $zcopyctl"
 # examples/http_sendv: the examples group of zcopy-guest-tests runs it.
-progs=("$top/userspace/zcopyctl" "$top/examples/http_sendv" "$(command -v ip)"
+progs=("$zcopyctl" "$top/examples/http_sendv" "$(command -v ip)"
 	"$(command -v mke2fs)")
 if [ -f "$top/tests/guest/Makefile" ]; then
 	# A broken build fails here, and the stock kernels still boot for the rest.
@@ -176,7 +212,8 @@ fi
 
 total_pass=0 total_fail=0
 for k in "${kernels[@]}"; do
-	ko=$(find "$inst/$k/updates/dkms" -name 'zcopy.ko*' 2>/dev/null | head -n 1)
+	# The module the package's DKMS built in the Debian root.
+	ko=$(find "$build/deb/$k" -name 'zcopy.ko*' 2>/dev/null | head -n 1)
 	initrd=$build/initramfs-$k.cpio.gz
 	log=$build/boot-$k.log
 	results=$build/boot-$k.results
@@ -184,6 +221,10 @@ for k in "${kernels[@]}"; do
 	disks=("$build/ext4-$k.img" "$build/ext4-1k-$k.img" "$build/xfs-$k.img")
 	if [ -n "$ko" ]; then
 		case $ko in *.xz) xz -dc "$ko" >"$build/zcopy.ko" ;; *) cp "$ko" "$build/zcopy.ko" ;; esac
+		# The packaged zcopyctl finds the packaged libzcopy, if it uses it.
+		libroot=$build/deb/libroot
+		LD_LIBRARY_PATH=$libroot/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH) \
+		ZCOPY_LIB_ROOT=$libroot \
 		ZCOPY_STOCK_ROOT=${kroot[$k]} ZCOPY_STOCK_MODULES=$stock_modules \
 		ZCOPY_MODULE_DIR=updates/dkms "$top/tests/qemu/mkinitramfs.sh" \
 			"$initrd" "$k" "$build/zcopy.ko" -- "${progs[@]}"
@@ -201,7 +242,7 @@ for k in "${kernels[@]}"; do
 			"zcopy_stress=$stress_s" 'memmap=128M!1536M' >/dev/null
 		echo "check-dkms: $k: guest ran $(($(date +%s) - start)) s"
 	else
-		echo "ZCOPY-HOST: no DKMS-built module for $k: not booted" >"$log"
+		echo "ZCOPY-HOST: no module from zcopy-dkms for $k: not booted" >"$log"
 	fi
 	echo "== $k"
 	grep -m1 '^ZCOPY-STOCK-KERNEL:' "$log" | sed 's/^ZCOPY-STOCK-KERNEL: //'

@@ -219,6 +219,29 @@ bad=$(echo "$names" | grep -vE '^[a-z0-9]+/[a-z0-9]+(-[a-z0-9]+)*$'
 [ "$(echo "$names" | wc -l)" -gt 100 ] && [ -z "$bad" ]
 result guest-test-names $? "$(echo "$bad" | head -n 5)"
 
+# ---- one version --------------------------------------------------------------
+# ZCOPY_VERSION in module/zcopy.h is the version.  debian/changelog and the
+# man pages must say the same, dkms.conf takes it at install time (make
+# dkms-source, dh_dkms -V), and debian/rules refuses to build on a mismatch.
+ver=$(sed -n 's/^#define ZCOPY_VERSION[[:space:]]*"\(.*\)"/\1/p' "$top/module/zcopy.h")
+chv=$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version 2>&1)
+[ -n "$ver" ] && [ "$chv" = "$ver" ]
+result version-debian-changelog $? "debian/changelog: '$chv', module/zcopy.h: '$ver'"
+grep -qx 'PACKAGE_VERSION="#MODULE_VERSION#"' "$top/dkms.conf"
+result version-dkms-conf-placeholder $? "dkms.conf: $(grep PACKAGE_VERSION= "$top/dkms.conf")"
+bad=$(grep -L "^\.TH .*\"zcopy $ver\"" "$top"/man/*.[1-8])
+[ -z "$bad" ]
+result version-man-pages $? "no .TH ... \"zcopy $ver\" in: $bad"
+vc=$build/version-check
+rm -rf "$vc"
+mkdir -p "$vc/module"
+cp -r "$top/debian" "$vc/"
+sed 's/^#define ZCOPY_VERSION .*/#define ZCOPY_VERSION "0.0.0"/' "$top/module/zcopy.h" >"$vc/module/zcopy.h"
+out=$(cd "$vc" && make -s -n -f debian/rules clean 2>&1)
+rc=$?
+[ $rc -ne 0 ] && echo "$out" | grep -q 'make them agree'
+result version-debian-rules-refuses-a-mismatch $? "status $rc: $out"
+
 # ---- the judge ---------------------------------------------------------------
 # tests/judge.sh on a made-up run: whole, it passes; with any one line lost,
 # or a program's count or status at odds with its lines, it fails.

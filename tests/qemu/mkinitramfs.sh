@@ -64,12 +64,16 @@ if [ -n "$stock" ]; then
 fi
 depmod -b "$root" "$kver"
 
-# Dynamic programs bring their libraries along; static ones need none.
+# Dynamic programs bring their libraries along; static ones need none.  A
+# library found below ZCOPY_LIB_ROOT (through LD_LIBRARY_PATH: one taken out
+# of another root, as check-dkms does with the packaged libzcopy) goes where
+# it was in that root.
 for p in "${progs[@]}"; do
 	cp "$p" "$root/bin/"
 	{ ldd "$p" 2>/dev/null || true; } | { grep -o "/[^ ]*" || true; } | while read -r lib; do
-		mkdir -p "$root$(dirname "$lib")"
-		cp -L "$lib" "$root$lib"
+		dest=${lib#"${ZCOPY_LIB_ROOT:-}"}
+		mkdir -p "$root$(dirname "$dest")"
+		cp -L "$lib" "$root$dest"
 	done
 done
 
