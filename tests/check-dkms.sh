@@ -165,16 +165,17 @@ make -C "$top" deb >"$build/make-deb.log" 2>&1
 arch=$(dpkg --print-architecture)
 debs=0
 for f in "zcopy-dkms_${version}_all.deb" "zcopy-tools_${version}_$arch.deb" \
-	"libzcopy-dev_${version}_$arch.deb" "zcopy_${version}_$arch.changes"; do
+	"libzcopy0_${version}_$arch.deb" "libzcopy-dev_${version}_$arch.deb" \
+	"zcopy_${version}_$arch.changes"; do
 	[ -f "$debout/$f" ] && debs=$((debs + 1))
 done
-[ "$debs" -eq 4 ]
+[ "$debs" -eq 5 ]
 result host/deb-packages-built $? "$(tail -n 20 "$build/make-deb.log")"
 lintian --fail-on error,warning "$debout"/*.changes >"$build/lintian.log" 2>&1
 rc=$?
 [ $rc -eq 0 ] && ! grep -q '^[EW]: ' "$build/lintian.log"
 result host/deb-lintian-clean $? "status $rc: $(grep '^[EW]: ' "$build/lintian.log")"
-if [ "$debs" -eq 4 ]; then
+if [ "$debs" -eq 5 ]; then
 	echo "check-dkms: installing the packages in a Debian 12 root (log: $build/deb)"
 	start=$(date +%s)
 	"$top/tests/deb-chroot.sh" "$build/deb" "$debout" "$k61=$v61" "$k612=$v612" \

@@ -19,7 +19,7 @@ make -s -C "$top" KDIR="$kdir" modules-all guest-progs || exit 1
 	"$top/module/zcopy.ko" "$top/tests/kunit/zcopy_kunit.ko" -- \
 	"$top/userspace/zcopyctl" "$top/tests/guest/zcopy-guest-tests" \
 	"$top/tests/guest/zcopy-guest-tests32" "$top/tests/guest/zcopy-stress" \
-	"$top/examples/http_sendv" \
+	"$top/examples/http_sendv" "$top/examples/send_file" \
 	"$(command -v ip)" "$(command -v mke2fs)" || exit 1
 # The disks, in the order init mounts them: ext4 (4 KiB blocks), ext4 with
 # 1 KiB blocks (pages partly uptodate), XFS (its mkfs wants 300 MiB).

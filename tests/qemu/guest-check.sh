@@ -109,6 +109,25 @@ ctl_send_recv_json() {
 	[ "$(sed -n 2p /tmp/recv.out)" = "{\"received\":2097152,\"fnv1a64\":\"$hash\"}" ]
 }
 check harness/zcopyctl-send-recv-json ctl_send_recv_json
+# README's first program against libzcopy (examples/send_file.c):
+# the receiver gets its header line and then the file.
+example_send_file() {
+	recv_start --bind 127.0.0.1 || return 1
+	out=$(send_file /tmp/ctl.bin 127.0.0.1 "$recv_port") || return 1
+	wait $recv_pid || return 1
+	echo "$out"
+	got=$(sed -n 2p /tmp/recv.out)
+	# What it should have received, hashed by a second send of its own.
+	{ printf 'Content-Length: 3145728\r\n\r\n'; cat /tmp/ctl.bin; } >/tmp/expect.bin
+	recv_start --bind 127.0.0.1 || return 1
+	want=$(zcopyctl send /tmp/expect.bin "127.0.0.1:$recv_port" --no-progress |
+		sed -n 's/^fnv1a64 //p')
+	wait $recv_pid
+	echo "received: $got; expected: $want"
+	[ "$out" = "sent 3145756 bytes, 3145728 by page reference, 28 copied (pages)" ] &&
+	[ -n "$want" ] && [ "$got" = "received 3145756 fnv1a64 $want" ]
+}
+check harness/example-send-file example_send_file
 # --count 0 until SIGTERM, then a summary; status 0.
 ctl_recv_until_stopped() {
 	recv_start --bind 127.0.0.1 --count 0 || return 1
