@@ -41,18 +41,33 @@ DKMS_FILES := dkms.conf module uapi
 
 .PHONY: all module modules-all userspace examples guest-progs check check-dkms style \
 	demo bench clean install install-module install-userspace install-data \
-	uninstall dkms-source dkms-install dkms-uninstall need-kdir need-libkmod \
-	need-dkms deb
+	uninstall dkms-source dkms-install dkms-uninstall need-cc need-root \
+	need-kdir need-libkmod need-dkms deb deb
 
 all: module userspace
 
-module modules-all: need-kdir
+module modules-all: need-cc need-kdir
 	$(MAKE) -C $(KDIR) M=$(CURDIR) ZCOPY_WERROR=$(ZCOPY_WERROR) modules
 
-userspace: need-libkmod
+userspace: need-cc need-libkmod
 	$(MAKE) -C userspace
 
 # ---- prerequisites: say what to install, before anything is built or copied --
+need-cc:
+	@command -v $(CC) >/dev/null || { echo "zcopy: no C compiler" \
+		"($(CC)): sudo apt-get install build-essential" >&2; exit 1; }
+
+# What writes to the system's directories needs root; DESTDIR stages as
+# anyone.
+need-root:
+	@test -n "$(DESTDIR)" || test "$$(id -u)" = 0 || { echo "zcopy:" \
+		"'make $(MAKECMDGOALS)' installs into the system: run it as root" \
+		"(sudo make $(MAKECMDGOALS)), or stage it with DESTDIR=" >&2; exit 1; }
+
+# The zcopy-dkms package's sources are the package's: make's own DKMS and
+# plain install paths stay away from them.
+ZCOPY_DEB_OWNER = $(shell dpkg-query -S /usr/src/zcopy-$(ZCOPY_VERSION) 2>/dev/null | cut -d: -f1)
+
 need-kdir:
 	@test -d $(KDIR)/ || { echo "zcopy: no kernel build tree at $(KDIR):" \
 		"sudo apt-get install linux-headers-$(KVER)" \
@@ -64,8 +79,9 @@ need-libkmod:
 		"pkg-config libkmod-dev" >&2; exit 1; }
 
 need-dkms:
-	@command -v $(firstword $(DKMS)) >/dev/null || { echo "zcopy:" \
-		"$(firstword $(DKMS)) not found: sudo apt-get install dkms" >&2; exit 1; }
+	@PATH=$$PATH:/usr/sbin:/sbin command -v $(firstword $(DKMS)) >/dev/null || \
+		{ echo "zcopy: $(firstword $(DKMS)) not found: sudo apt-get" \
+		"install dkms" >&2; exit 1; }
 
 examples: userspace
 	$(MAKE) -C examples
@@ -102,12 +118,16 @@ install: install-module install-userspace install-data
 # change nothing.  So each way refuses while the other's module is there.
 MODDIR = $(DESTDIR)/lib/modules/$(KVER)
 
-install-module: need-kdir
+install-module: need-root need-kdir
 	@if ls $(MODDIR)/updates/dkms/zcopy.ko* >/dev/null 2>&1; then \
-		echo "zcopy: DKMS manages zcopy.ko for $(KVER)" \
-		"($(MODDIR)/updates/dkms): install the rest with" \
-		"'make install-userspace install-data', or 'make" \
-		"dkms-uninstall' first" >&2; exit 1; fi
+		if [ -n "$(ZCOPY_DEB_OWNER)" ]; then echo "zcopy: the" \
+		"$(ZCOPY_DEB_OWNER) package manages zcopy.ko for $(KVER)" \
+		"through DKMS: use it, or 'sudo apt-get remove" \
+		"$(ZCOPY_DEB_OWNER)' first" >&2; else echo "zcopy: DKMS" \
+		"manages zcopy.ko for $(KVER) ($(MODDIR)/updates/dkms):" \
+		"install the rest with 'make install-userspace" \
+		"install-data', or 'make dkms-uninstall' first" >&2; fi; \
+		exit 1; fi
 	$(KMAKE_MODULE) ZCOPY_WERROR=$(ZCOPY_WERROR) modules
 	$(KMAKE_MODULE) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra \
 		DEPMOD=true $(KMAKE_NOSIGN) modules_install
@@ -117,13 +137,13 @@ endif
 
 # LIBDIR (a multiarch directory for a package) and the other directories of
 # userspace/Makefile reach it from the command line through MAKEFLAGS.
-install-userspace:
+install-userspace: need-root
 	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) \
 		ZCOPY_VERSION=$(ZCOPY_VERSION)
 
 # /dev/zcopy belongs to the "zcopy" group (udev/60-zcopy.rules), which
 # sysusers.d creates; without DESTDIR it is created now.
-install-data:
+install-data: need-root
 	install -d $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSUSERSDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
 		$(DESTDIR)$(MANDIR)/man4 $(DESTDIR)$(BASHCOMPDIR)
@@ -139,7 +159,7 @@ ifeq ($(DESTDIR),)
 	elif ! getent group zcopy >/dev/null; then groupadd --system zcopy; fi
 endif
 
-uninstall:
+uninstall: need-root
 	rm -f $(DESTDIR)/lib/modules/$(KVER)/extra/zcopy.ko \
 		$(DESTDIR)/lib/modules/$(KVER)/extra/zcopy.ko.gz \
 		$(DESTDIR)/lib/modules/$(KVER)/extra/zcopy.ko.xz \
@@ -170,18 +190,24 @@ dkms-source:
 		-o -name '*.mod.c' -o -name '.*.cmd' -o -name '*.order' \
 		-o -name '*.symvers' \) -delete
 
-dkms-install: need-dkms $(if $(DKMS_KSRC),,need-kdir)
+dkms-install: need-root need-dkms $(if $(DKMS_KSRC),,need-kdir)
+	@if [ -n "$(ZCOPY_DEB_OWNER)" ]; then echo "zcopy: the" \
+		"$(ZCOPY_DEB_OWNER) package has registered zcopy" \
+		"$(ZCOPY_VERSION) with DKMS already" >&2; exit 1; fi
 	@if ls $(MODDIR)/extra/zcopy.ko* >/dev/null 2>&1; then \
 		echo "zcopy: 'make install' put zcopy.ko in $(MODDIR)/extra;" \
-		"remove it with 'make uninstall' before handing the module" \
-		"to DKMS" >&2; exit 1; fi
+		"remove it with 'sudo make uninstall KVER=$(KVER)' before" \
+		"handing the module to DKMS" >&2; exit 1; fi
 	-$(DKMS) remove zcopy/$(ZCOPY_VERSION) --all >/dev/null 2>&1
 	$(MAKE) dkms-source
 	$(DKMS) add zcopy/$(ZCOPY_VERSION)
 	$(DKMS) build zcopy/$(ZCOPY_VERSION) -k $(KVER) $(DKMS_KSRC_ARG)
 	$(DKMS) install zcopy/$(ZCOPY_VERSION) -k $(KVER) $(DKMS_KSRC_ARG)
 
-dkms-uninstall:
+dkms-uninstall: need-root
+	@if [ -n "$(ZCOPY_DEB_OWNER)" ]; then echo "zcopy: $(DKMS_SRC)" \
+		"belongs to the $(ZCOPY_DEB_OWNER) package: 'sudo apt-get" \
+		"remove $(ZCOPY_DEB_OWNER)'" >&2; exit 1; fi
 	-$(DKMS) remove zcopy/$(ZCOPY_VERSION) --all
 	rm -rf $(DKMS_SRC)
 
@@ -193,7 +219,18 @@ dkms-uninstall:
 DEB_SRC = build/deb-src/zcopy-$(ZCOPY_VERSION)
 DEB_OUT = build/deb
 
+# dpkg-checkbuilddeps names what debian/control's Build-Depends lacks,
+# before anything is copied.
 deb:
+	@command -v dpkg-checkbuilddeps >/dev/null || { echo "zcopy: make deb" \
+		"needs dpkg-dev: sudo apt-get install dpkg-dev debhelper" \
+		"dh-dkms lintian" >&2; exit 1; }
+	@dpkg-checkbuilddeps || { echo "zcopy: install them with 'sudo" \
+		"apt-get build-dep ./' (or apt-get install), then make deb" \
+		"again" >&2; exit 1; }
+	@command -v lintian >/dev/null || { echo "zcopy: make deb checks" \
+		"the packages with lintian: sudo apt-get install lintian" >&2; \
+		exit 1; }
 	rm -rf build/deb-src $(DEB_OUT)
 	mkdir -p $(DEB_SRC) $(DEB_OUT)
 	tar -cf - --exclude=./build --exclude=./.git . | tar -C $(DEB_SRC) -xf -

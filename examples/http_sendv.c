@@ -428,7 +428,7 @@ int main(int argc, char **argv)
 	dev = zcopy_open();
 	if (dev < 0) {
 		report(errno, ZCOPY_DEV_PATH,
-		       errno == ENOENT ? "load the module first: zcopyctl load" :
+		       errno == ENOENT ? "load the module first: sudo zcopyctl load" :
 		       errno == EACCES ? "join the group zcopy (usermod -aG zcopy $USER), or run as root" :
 		       NULL);
 		return EXIT_RUNTIME;

@@ -139,6 +139,10 @@ sign_file=${ksrc[$first]}/scripts/sign-file make -s -C "$top" dkms-install \
 	DKMS="${dkms[*]}" DKMS_SRC="$src/zcopy-$version" KVER="$first" \
 	DKMS_KSRC="${ksrc[$first]}" >"$build/dkms-$first.out" 2>&1
 result "host/dkms-make-install-$first" $? "$(tail -n 20 "$build/dkms-$first.out")"
+# Every step DKMS runs succeeds, its clean step too (dkms.conf's CLEAN).
+bad=$(grep 'bad exit status' "$build/dkms-$first.out")
+[ -z "$bad" ]
+result "host/dkms-every-step-succeeds-$first" $? "$bad"
 
 for k in "${kernels[@]:0:1}"; do
 	mklog=$tree/zcopy/$version/$k/x86_64/log/make.log

@@ -53,6 +53,15 @@ out=$(PKG_CONFIG_LIBDIR=$inst/no-pc make -s -C "$top" userspace 2>&1)
 rc=$?
 [ $rc -ne 0 ] && [[ $out == *"apt-get install pkg-config libkmod-dev"* ]]
 result make-userspace-names-missing-libkmod $? "status $rc: $out"
+out=$(make -s -C "$top" userspace CC=no-such-cc 2>&1)
+rc=$?
+[ $rc -ne 0 ] && [[ $out == *"apt-get install build-essential"* ]]
+result make-names-missing-compiler $? "status $rc: $out"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+	make -s -C "$top" install-userspace 2>&1)
+rc=$?
+[ $rc -ne 0 ] && [[ $out == *"run it as root"* ]]
+result make-install-as-user-says-root $? "status $rc: $out"
 mkdir -p "$inst/lib/modules/0.0-zcopy/updates/dkms" "$inst/lib/modules/0.0-zcopy/extra"
 touch "$inst/lib/modules/0.0-zcopy/updates/dkms/zcopy.ko.xz"
 out=$(make -s -C "$top" install-module DESTDIR="$inst" KVER=0.0-zcopy KDIR="$inst" 2>&1)

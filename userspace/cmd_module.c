@@ -81,8 +81,9 @@ static int load_unlisted(struct kmod_ctx *ctx)
 	kmod_module_unref(mod);
 	if (loaded)
 		return already_loaded();
-	return fail_errno(ENOENT, "%s in %s/modules.dep (try --path)",
-			  MODULE_NAME, kmod_get_dirname(ctx));
+	return fail_errno(ENOENT, "%s.ko is not installed in %s (not in its modules.dep): install it for this kernel (dkms status %s shows which kernels have it), or load a built one with --path module/%s.ko",
+			  MODULE_NAME, kmod_get_dirname(ctx), MODULE_NAME,
+			  MODULE_NAME);
 }
 
 static int load_lookup(struct kmod_ctx *ctx, const char *params)
