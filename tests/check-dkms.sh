@@ -47,6 +47,8 @@ result() {	# NAME STATUS [WHY]: a PASS/FAIL line for judge.sh, in the host log
 		tee -a "$hostlog"
 }
 die() { echo "check-dkms: $*" >&2; exit 1; }
+# shellcheck source=tests/dkms-module-checks.sh
+. "$top/tests/dkms-module-checks.sh"
 
 # ---- the stock kernels -------------------------------------------------------
 
@@ -146,19 +148,9 @@ result "host/dkms-every-step-succeeds-$first" $? "$bad"
 
 for k in "${kernels[@]:0:1}"; do
 	mklog=$tree/zcopy/$version/$k/x86_64/log/make.log
-	warn=$(grep -iE 'warning|error' "$mklog" 2>/dev/null)
-	[ -s "$mklog" ] && [ -z "$warn" ]
-	result "host/dkms-no-compiler-warnings-$k" $? "${warn:-no make.log}"
 	cp "$mklog" "$build/make-$k.log" 2>/dev/null
 	ko=$(find "$inst/$k/updates/dkms" -name 'zcopy.ko*' 2>/dev/null | head -n 1)
-	[ -n "$ko" ]
-	result "host/dkms-installed-in-updates-dkms-$k" $? "nothing in $inst/$k/updates/dkms"
-	vermagic=$(modinfo -F vermagic "$ko" 2>/dev/null)
-	[ "${vermagic%% *}" = "$k" ]
-	result "host/dkms-vermagic-$k" $? "vermagic '$vermagic'"
-	sig=$(modinfo -F signer "$ko" 2>/dev/null)
-	[ -n "$sig" ]
-	result "host/dkms-signed-$k" $? "no signature"
+	dkms_module_checks host/dkms-make-install- "$k" "$mklog" "$ko" "$version"
 done
 "${dkms[@]}" status zcopy | tee -a "$build/dkms-status.out"
 

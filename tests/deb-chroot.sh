@@ -34,6 +34,8 @@ result() {	# NAME STATUS [WHY]
 		echo "FAIL host/deb-$1: $(echo "${3:-}" | tr '\n' ' ' | cut -c1-400)"; fi
 }
 die() { echo "deb-chroot: $*" >&2; exit 1; }
+# shellcheck source=tests/dkms-module-checks.sh
+. "$top/tests/dkms-module-checks.sh"
 
 kernels=() specs=()
 for kv in "$@"; do
@@ -203,27 +205,14 @@ for k in "${kernels[@]}"; do
 		in_root "$root" dkms autoinstall -k "$k" >"$out/$k/autoinstall.log" 2>&1
 		ko=$(find "$root/lib/modules/$k/updates/dkms" -name 'zcopy.ko*' 2>/dev/null | head -n 1)
 	fi
-	[ -n "$ko" ]
-	result "dkms-built-$k" $? "no zcopy.ko in /lib/modules/$k/updates/dkms: $(tail -n 5 "$out/install.log")"
+	[ -n "$ko" ] || echo "deb-chroot: no zcopy.ko for $k: $(tail -n 5 "$out/install.log")"
 	st=$(in_root "$root" dkms status -m zcopy -v "$version" -k "$k" 2>&1)
 	echo "$st" | grep -q ': installed'
 	result "dkms-status-installed-$k" $? "$st"
 	mklog=$root/var/lib/dkms/zcopy/$version/$k/x86_64/log/make.log
 	cp "$mklog" "$out/$k/make.log" 2>/dev/null
-	warn=$(grep -iE 'warning|error' "$mklog" 2>/dev/null)
-	[ -s "$mklog" ] && [ -z "$warn" ]
-	result "dkms-no-compiler-warnings-$k" $? "${warn:-no make.log}"
-	[ -n "$ko" ] || continue
+	dkms_module_checks dkms- "$k" "$mklog" "$ko" "$version" || continue
 	cp "$ko" "$out/$k/"
-	vermagic=$(modinfo -F vermagic "$ko" 2>/dev/null)
-	[ "${vermagic%% *}" = "$k" ]
-	result "dkms-vermagic-$k" $? "vermagic '$vermagic'"
-	mver=$(modinfo -F version "$ko" 2>/dev/null)
-	[ "$mver" = "$version" ]
-	result "dkms-module-version-$k" $? "version '$mver', want $version"
-	sig=$(modinfo -F signer "$ko" 2>/dev/null)
-	[ -n "$sig" ]
-	result "dkms-signed-$k" $? "no signature (DKMS's MOK key: /var/lib/dkms/mok.pub)"
 	grep -q '^updates/dkms/zcopy\.ko' "$root/lib/modules/$k/modules.dep"
 	result "depmod-knows-zcopy-$k" $? "zcopy.ko not in /lib/modules/$k/modules.dep"
 done

@@ -170,6 +170,40 @@ int cold_file(struct tctx *t, const struct fsdesc *fs, uint64_t size,
 	return cold;
 }
 
+#define COLD_TRIES 30
+#define COLD_PAUSE_MS 100
+
+/*
+ * Drop the file's clean pages and every other cache: the next read of it
+ * goes to storage.  Every test that needs a file cold comes here.  Both skip a page with extra references.  A page just
+ * added to the cache holds one in the LRU batch of the CPU that added it
+ * until that batch drains: POSIX_FADV_DONTNEED drains every CPU's batch
+ * when it meets such a page; drop_caches does too on 6.12, not on 6.1.  A
+ * page that went to a socket has references until the socket lets it go:
+ * so try again a little later.
+ */
+int make_cold(struct tctx *t, int fd, uint64_t size)
+{
+	long left = 0;
+
+	if (fsync(fd) != 0)
+		return fail_errno(t, "fsync");
+	for (int i = 0; i < COLD_TRIES; i++) {
+		if (i)
+			sleep_ms(COLD_PAUSE_MS);
+		errno = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		if (errno)
+			return fail_errno(t, "POSIX_FADV_DONTNEED");
+		if (knob_write(t, "/proc/sys/vm/drop_caches", "3") != 0)
+			return -1;
+		left = resident_pages(t, fd, size);
+		if (left <= 0)
+			return (int)left;
+	}
+	return fail(t, "%ld pages still cached after drop_caches, %d times %d ms apart",
+		    left, COLD_TRIES, COLD_PAUSE_MS);
+}
+
 int knob_write(struct tctx *t, const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);

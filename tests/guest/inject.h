@@ -47,6 +47,11 @@ int private_file(struct tctx *t, const struct fsdesc *fs, uint64_t size,
 int cold_file(struct tctx *t, const struct fsdesc *fs, uint64_t size,
 	      int flags, struct tfile *f);
 
+/* Sync @fd and drop its @size bytes and every other clean cache, retried
+ * while pages are still held (a CPU's LRU batch, a socket); 0, or -1 after
+ * fail() when pages stay. */
+int make_cold(struct tctx *t, int fd, uint64_t size);
+
 /* ---- fault injection ---- */
 #define DEBUGFS "/sys/kernel/debug"
 
