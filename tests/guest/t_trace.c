@@ -42,6 +42,7 @@ struct event {
 
 struct tracing {
 	bool mounted;			/* we mounted tracefs: unmount it */
+	char record_cmd;		/* options/record-cmd before: '0' or '1' */
 	unsigned int others;		/* zcopy events of other processes */
 	char other[160];		/* the first of them */
 	unsigned int n;
@@ -76,8 +77,32 @@ static int tr_enable(struct tctx *t, bool on)
 	       tr_write(t, "events/zcopy/zcopy_segment/enable", v) ? -1 : 0;
 }
 
-/* Mount tracefs where the kernel expects it if nobody has, enable both
- * events on an empty buffer. */
+/* options/record-cmd's value, '0' or '1', or 0 after fail(). */
+static char tr_record_cmd(struct tctx *t)
+{
+	char v = 0;
+	int fd = open(TRACEFS "/options/record-cmd", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || read(fd, &v, 1) != 1 || (v != '0' && v != '1')) {
+		v = 0;
+		fail_errno(t, "read " TRACEFS "/options/record-cmd");
+	}
+	if (fd >= 0)
+		close(fd);
+	return v;
+}
+
+/*
+ * Mount tracefs where the kernel expects it if nobody has, enable both
+ * events on an empty buffer.
+ *
+ * With record-cmd on (the default), enabling any event also hooks
+ * sched_switch to record process names, and hooking it live-patches the
+ * static branch in __schedule() that another CPU may be running.  Under
+ * QEMU's TCG that cross-modification raced on the stock 6.12 kernel
+ * ("Oops: int3" in __schedule, a panic): the tests switch it off, and the
+ * events name processes by pid, which is all they read.
+ */
 static int tr_start(struct tctx *t, struct tracing *tr)
 {
 	memset(tr, 0, sizeof(*tr));
@@ -89,7 +114,9 @@ static int tr_start(struct tctx *t, struct tracing *tr)
 	if (access(TRACEFS "/events/zcopy/zcopy_transfer", F_OK) != 0 ||
 	    access(TRACEFS "/events/zcopy/zcopy_segment", F_OK) != 0)
 		return fail(t, "no " TRACEFS "/events/zcopy/zcopy_transfer and zcopy_segment: the module has no tracepoints");
-	if (tr_write(t, "tracing_on", "1") || tr_clear(t))
+	tr->record_cmd = tr_record_cmd(t);
+	if (!tr->record_cmd || tr_write(t, "options/record-cmd", "0") ||
+	    tr_write(t, "tracing_on", "1") || tr_clear(t))
 		return -1;
 	return tr_enable(t, true);
 }
@@ -100,7 +127,9 @@ static int tr_stop(struct tctx *t, struct tracing *tr, int rc)
 {
 	struct tctx quiet = *t;
 
-	if (tr_enable(&quiet, false) || tr_clear(&quiet))
+	if (tr_enable(&quiet, false) || tr_clear(&quiet) ||
+	    (tr->record_cmd && tr_write(&quiet, "options/record-cmd",
+					tr->record_cmd == '1' ? "1" : "0")))
 		rc = rc ? rc : fail(t, "%s", quiet.reason);
 	if (tr->mounted && umount(TRACEFS) != 0 && !rc)
 		rc = fail_errno(t, "umount " TRACEFS);

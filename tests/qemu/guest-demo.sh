@@ -28,10 +28,11 @@ send() {
 	while [ ! -e /tmp/ready ]; do sleep 0.1; done
 	echo
 	echo "-- zcopyctl send $src $addr:$port --method $method"
-	zcopyctl send "$src" "$addr:$port" --method "$method" | tee /tmp/send.out
+	zcopyctl send "$src" "$addr:$port" --method "$method" --no-progress |
+		tee /tmp/send.out
 	wait
 	sent_hash=$(sed -n 's/^fnv1a64 //p' /tmp/send.out)
-	echo "receiver: $(cat /tmp/recv.out)"
+	echo "receiver: $(grep '^received ' /tmp/recv.out)"
 	if grep -q "fnv1a64 $sent_hash\$" /tmp/recv.out; then
 		echo "bytes: identical at both ends"
 		# The row of the summary: what zcopyctl send reported.
