@@ -2,7 +2,8 @@
 # zcopy: a thin wrapper over Kbuild, the userspace tools and the QEMU harness.
 #
 #   make module [KDIR=...]   build module/zcopy.ko (default: the running kernel)
-#   make userspace           build zcopyctl and libzcopy (libzcopy.a, libzcopy.so)
+#   make userspace           build zcopyctl, libzcopy (libzcopy.a, libzcopy.so)
+#                            and the sendfile interposer libzcopy-sendfile.so
 #   make examples            build examples/ against the tree's libzcopy
 #   make check               build, boot the debug test kernel, run every test
 #   make check-dkms          DKMS-build for Debian's stock 6.1 and 6.12 kernels
@@ -11,8 +12,8 @@
 #   make demo                boot the test kernel and show zero copy in numbers
 #   make bench               measure every send path in the bench kernel
 #                            (table; build/bench.json and build/bench.svg)
-#   make install             module, zcopyctl, libzcopy, headers, udev rule, man,
-#                            bash completion
+#   make install             module, zcopyctl, libzcopy, libzcopy-sendfile.so,
+#                            headers, udev rule, man, bash completion
 #   make uninstall           (DESTDIR=, PREFIX=/usr/local, KVER=`uname -r`,
 #                            LIBDIR=$(PREFIX)/lib: libzcopy and zcopy.pc)
 #   make dkms-install        register with DKMS: rebuilt for every new kernel
@@ -146,12 +147,13 @@ install-userspace: need-root
 install-data: need-root
 	install -d $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSUSERSDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
-		$(DESTDIR)$(MANDIR)/man4 $(DESTDIR)$(BASHCOMPDIR)
+		$(DESTDIR)$(MANDIR)/man4 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(BASHCOMPDIR)
 	install -m 644 udev/60-zcopy.rules $(DESTDIR)$(UDEVRULESDIR)/
 	install -m 644 udev/zcopy.sysusers $(DESTDIR)$(SYSUSERSDIR)/zcopy.conf
 	install -m 644 man/zcopyctl.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/libzcopy.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 644 man/zcopy.4 $(DESTDIR)$(MANDIR)/man4/
+	install -m 644 man/zcopy-sendfile.7 $(DESTDIR)$(MANDIR)/man7/
 	install -m 644 completion/zcopyctl.bash $(DESTDIR)$(BASHCOMPDIR)/zcopyctl
 ifeq ($(DESTDIR),)
 	if command -v systemd-sysusers >/dev/null; then \
@@ -171,7 +173,8 @@ endif
 	rm -f $(DESTDIR)$(UDEVRULESDIR)/60-zcopy.rules \
 		$(DESTDIR)$(SYSUSERSDIR)/zcopy.conf \
 		$(DESTDIR)$(MANDIR)/man1/zcopyctl.1 $(DESTDIR)$(MANDIR)/man3/libzcopy.3 \
-		$(DESTDIR)$(MANDIR)/man4/zcopy.4 $(DESTDIR)$(BASHCOMPDIR)/zcopyctl
+		$(DESTDIR)$(MANDIR)/man4/zcopy.4 $(DESTDIR)$(MANDIR)/man7/zcopy-sendfile.7 \
+		$(DESTDIR)$(BASHCOMPDIR)/zcopyctl
 
 # DKMS keeps its own copy of the sources in $(DKMS_SRC) and rebuilds the
 # module there for each kernel it is asked for (and, AUTOINSTALL, for every

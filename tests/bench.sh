@@ -3,8 +3,10 @@
 # against it and userspace, boot it under QEMU on an ext4 disk with the job
 # "bench", show the table as it grows, and extract the JSON and SVG the guest
 # prints between markers to $BENCH_JSON (build/bench.json) and $BENCH_SVG
-# (build/bench.svg).  BENCH_PATHS, BENCH_SIZES, BENCH_CACHE and
-# BENCH_BUDGET_MS narrow the run (zcopyctl bench --paths, ...).
+# (build/bench.svg), and the nginx rows' JSON to $BENCH_NGINX_JSON
+# (build/bench-nginx.json).  BENCH_PATHS, BENCH_SIZES, BENCH_CACHE and
+# BENCH_BUDGET_MS narrow the run (zcopyctl bench --paths, ...); BENCH_NGINX=0
+# leaves out the nginx rows.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,6 +14,7 @@ build=$top/build
 log=$build/bench.log
 json=${BENCH_JSON:-$build/bench.json}
 svg=${BENCH_SVG:-$build/bench.svg}
+nginx_json=${BENCH_NGINX_JSON:-$build/bench-nginx.json}
 timeout=${ZCOPY_BENCH_TIMEOUT:-1500}
 mkdir -p "$build"
 
@@ -28,8 +31,11 @@ find "$src" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' \) -delete
 echo 'obj-m += module/' >"$src/Kbuild"
 make -s -C "$kdir" M="$src" modules || exit 1
 make -s -C "$top" userspace || exit 1
+nginx=$("$top/tests/nginx.sh") || exit 1
 "$top/tests/qemu/mkinitramfs.sh" "$build/bench-initramfs.cpio.gz" "$kdir" \
-	"$src/module/zcopy.ko" -- "$top/userspace/zcopyctl" || exit 1
+	"$src/module/zcopy.ko" -- "$top/userspace/zcopyctl" \
+	"$top/userspace/libzcopy-sendfile.so" "$nginx" "$(command -v curl)" \
+	"$(command -v wrk)" || exit 1
 rm -f "$build/bench-ext4.img"
 truncate -s 512M "$build/bench-ext4.img"
 # Initialised in full here: ext4's lazy init would zero inode tables in the
@@ -66,7 +72,7 @@ khz=$(host_tsc_khz) || exit 1
 kargs=(quiet tsc=reliable "tsc_early_khz=$khz")
 # Rows that do not settle get 5 s each: TCG on a shared host is noisy.
 BENCH_BUDGET_MS=${BENCH_BUDGET_MS:-5000}
-for v in PATHS SIZES CACHE BUDGET_MS; do
+for v in PATHS SIZES CACHE BUDGET_MS NGINX; do
 	var=BENCH_$v
 	[ -n "${!var:-}" ] && kargs+=("bench.${v,,}=${!var}")
 done
@@ -118,6 +124,9 @@ extract() {
 rc=0
 extract JSON "$json" || rc=1
 extract SVG "$svg" || rc=1
+if [ "${BENCH_NGINX:-1}" != 0 ]; then
+	extract NGINX-JSON "$nginx_json" || rc=1
+fi
 if ! grep -q '^ZCOPY-GUEST-END: status 0' "$log"; then
 	echo "bench: the guest run failed:" >&2
 	grep -E '^(ZCOPY-GUEST-END|ZCOPY-HOST|zcopyctl|guest-bench):' "$log" >&2

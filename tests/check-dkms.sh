@@ -22,7 +22,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build/dkms
 cache=${ZCOPY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zcopy}/stock
-timeout=${ZCOPY_CHECK_TIMEOUT:-1200}
+timeout=${ZCOPY_CHECK_TIMEOUT:-1800}
 # Seconds of randomized ioctl stress per kernel (make check runs 60).
 stress_s=${ZCOPY_DKMS_STRESS:-30}
 version=$(sed -n 's/^#define ZCOPY_VERSION[[:space:]]*"\(.*\)"/\1/p' "$top/module/zcopy.h")
@@ -188,9 +188,15 @@ make -s -C "$top" userspace examples || die "make userspace examples failed"
 zcopyctl=$build/deb/zcopyctl
 [ -x "$zcopyctl" ] || zcopyctl=$top/userspace/zcopyctl
 echo "check-dkms: the guests run $zcopyctl"
-# examples/http_sendv: the examples group of zcopy-guest-tests runs it.
+# The packaged sendfile interposer, as zcopyctl.
+preload=$build/deb/libzcopy-sendfile.so
+[ -f "$preload" ] || preload=$top/userspace/libzcopy-sendfile.so
+nginx=$("$top/tests/nginx.sh") || die "no nginx for the server tests"
+# examples/http_sendv: the examples group of zcopy-guest-tests runs it;
+# guest-server.sh nginx, curl and wrk.
 progs=("$zcopyctl" "$top/examples/http_sendv" "$(command -v ip)"
-	"$(command -v mke2fs)")
+	"$(command -v mke2fs)" "$preload" "$nginx" "$(command -v curl)"
+	"$(command -v wrk)")
 if [ -f "$top/tests/guest/Makefile" ]; then
 	# A broken build fails here, and the stock kernels still boot for the rest.
 	make -s -C "$top/tests/guest" >"$build/guest-build.log" 2>&1
@@ -198,7 +204,8 @@ if [ -f "$top/tests/guest/Makefile" ]; then
 	result host/guest-tests-build $rc "$(tail -n 5 "$build/guest-build.log")"
 	# zcopy-guest-tests runs the 32-bit (compat ioctl) cases itself from
 	# zcopy-guest-tests32; guest-stock.sh runs the stress.
-	for p in zcopy-guest-tests zcopy-guest-tests32 zcopy-stress; do
+	for p in zcopy-guest-tests zcopy-guest-tests32 zcopy-stress \
+		zcopy-sendfile-cases zcopy-slow-get; do
 		[ $rc -eq 0 ] && [ -x "$top/tests/guest/$p" ] && progs+=("$top/tests/guest/$p")
 	done
 else

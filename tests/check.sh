@@ -9,18 +9,22 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
 log=$build/check.log
 results=$build/check.results
-timeout=${ZCOPY_CHECK_TIMEOUT:-1800}
+timeout=${ZCOPY_CHECK_TIMEOUT:-2700}
 mkdir -p "$build"
 
 "$top/tests/install-deps.sh" || exit 1
 kdir=$("$top/tests/build-kernel.sh" check) || exit 1
 make -s -C "$top" KDIR="$kdir" modules-all guest-progs || exit 1
+nginx=$("$top/tests/nginx.sh") || exit 1
 "$top/tests/qemu/mkinitramfs.sh" "$build/check-initramfs.cpio.gz" "$kdir" \
 	"$top/module/zcopy.ko" "$top/tests/kunit/zcopy_kunit.ko" -- \
 	"$top/userspace/zcopyctl" "$top/tests/guest/zcopy-guest-tests" \
 	"$top/tests/guest/zcopy-guest-tests32" "$top/tests/guest/zcopy-stress" \
 	"$top/examples/http_sendv" "$top/examples/send_file" \
-	"$(command -v ip)" "$(command -v mke2fs)" || exit 1
+	"$(command -v ip)" "$(command -v mke2fs)" \
+	"$top/userspace/libzcopy-sendfile.so" "$top/tests/guest/zcopy-sendfile-cases" \
+	"$top/tests/guest/zcopy-slow-get" "$nginx" "$(command -v curl)" \
+	"$(command -v wrk)" || exit 1
 # The disks, in the order init mounts them: ext4 (4 KiB blocks), ext4 with
 # 1 KiB blocks (pages partly uptodate), XFS (its mkfs wants 300 MiB).
 disks=("$build/ext4.img" "$build/ext4-1k.img" "$build/xfs.img")

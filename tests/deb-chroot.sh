@@ -219,11 +219,13 @@ done
 
 # ---- files in place ------------------------------------------------------------------
 
+ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 missing=
 for f in /usr/bin/zcopyctl /lib/udev/rules.d/60-zcopy.rules /usr/lib/sysusers.d/zcopy.conf \
 	/usr/share/man/man1/zcopyctl.1.gz /usr/share/man/man4/zcopy.4.gz \
 	"/usr/src/zcopy-$version/dkms.conf" "/usr/src/zcopy-$version/module/main.c" \
-	/usr/include/zcopy/libzcopy.h /usr/include/zcopy/linux/zcopy.h; do
+	/usr/include/zcopy/libzcopy.h /usr/include/zcopy/linux/zcopy.h \
+	"/usr/lib/$ma/zcopy/libzcopy-sendfile.so" /usr/share/man/man7/zcopy-sendfile.7.gz; do
 	[ -e "$root$f" ] || missing="$missing $f"
 done
 [ -z "$missing" ]
@@ -238,8 +240,9 @@ rc=$?
 [ "$rc" -eq 0 ] && [ -n "$help" ]
 result zcopyctl-runs $? "$help"
 cp "$root/usr/bin/zcopyctl" "$out/zcopyctl"
+# The sendfile interposer the guests preload into nginx.
+cp "$root/usr/lib/$ma/zcopy/libzcopy-sendfile.so" "$out/libzcopy-sendfile.so"
 # libzcopy0's library too, where it is (for the guest's zcopyctl).
-ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 if compgen -G "$root/usr/lib/$ma/libzcopy.so.0*" >/dev/null; then
 	mkdir -p "$out/libroot/usr/lib/$ma"
 	cp -a "$root/usr/lib/$ma"/libzcopy.so.0* "$out/libroot/usr/lib/$ma/"
@@ -264,7 +267,7 @@ result libzcopy-dev-builds-a-program $? "$ccout"
 # dpkg -L: each package's list names what it must hold, and all it names exists.
 declare -A want=(
 	[zcopy-dkms]="/usr/src/zcopy-$version/dkms.conf /usr/src/zcopy-$version/module/Kbuild /usr/src/zcopy-$version/uapi/linux/zcopy.h"
-	[zcopy-tools]="/usr/bin/zcopyctl /lib/udev/rules.d/60-zcopy.rules /usr/lib/sysusers.d/zcopy.conf /usr/share/man/man1/zcopyctl.1.gz /usr/share/man/man4/zcopy.4.gz"
+	[zcopy-tools]="/usr/bin/zcopyctl /lib/udev/rules.d/60-zcopy.rules /usr/lib/sysusers.d/zcopy.conf /usr/share/man/man1/zcopyctl.1.gz /usr/share/man/man4/zcopy.4.gz /usr/lib/$ma/zcopy/libzcopy-sendfile.so /usr/share/man/man7/zcopy-sendfile.7.gz"
 	[libzcopy-dev]="/usr/include/zcopy/libzcopy.h /usr/include/zcopy/linux/zcopy.h"
 	[libzcopy0]="/usr/lib/$ma/libzcopy.so.0"
 )

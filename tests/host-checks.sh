@@ -125,6 +125,27 @@ decl=$(sed -n 's/^[a-z_0-9 ]*[ *]\(zcopy_[a-z_]*\)(.*/\1/p' "$top/userspace/libz
 [ "$decl" = "$(echo "$want" | sed 's/@@.*//' | sort)" ]
 result lib-map-is-the-header $? "header: $(echo "$decl" | tr '\n' ' ')"
 
+# The sendfile interposer: installed beside libzcopy, exporting sendfile and
+# sendfile64 and nothing else (not libzcopy's functions, which it links in).
+pre=$stage$libdir/zcopy/libzcopy-sendfile.so
+got=$(nm -D --defined-only "$pre" 2>&1 | awk '$2 != "A" { print $3 }' | sort | tr '\n' ' ')
+[ "$got" = "sendfile sendfile64 " ]
+result preload-exports-sendfile-only $? "exports: $got"
+# With no /dev/zcopy here every call takes the real sendfile: the same
+# program, preloaded or not, must see the same (the guest runs it again
+# with the module: tests/qemu/guest-server.sh).
+cases=$build/sendfile-cases
+rm -rf "$cases"
+mkdir -p "$cases/files"
+out=$(make -s -C "$top/tests/guest" zcopy-sendfile-cases 2>&1) &&
+	"$top/tests/guest/zcopy-sendfile-cases" "$cases/files" >"$cases/plain.out" 2>&1 &&
+	LD_PRELOAD=$pre "$top/tests/guest/zcopy-sendfile-cases" "$cases/files" \
+		>"$cases/preload.out" 2>&1 &&
+	out=$(diff "$cases/plain.out" "$cases/preload.out") &&
+	! grep -qw 'MISMATCH\|SHORT\|WRONG\|FAILED' "$cases/preload.out"
+result preload-without-module-is-sendfile $? "$out"
+rm -rf "$cases/files"
+
 pc=$build/lib-program
 rm -rf "$pc"
 mkdir -p "$pc"

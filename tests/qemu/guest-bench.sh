@@ -2,7 +2,8 @@
 # make bench, in the guest: load zcopy, run "zcopyctl bench" on the ext4 disk,
 # and print the table, the JSON and the SVG between markers for the host.
 # bench.paths=, bench.sizes=, bench.cache= and bench.budget_ms= on the kernel
-# command line pass on --paths, --sizes, --cache and --budget-ms.
+# command line pass on --paths, --sizes, --cache and --budget-ms;
+# bench.nginx=0 leaves out the nginx rows.
 args=
 # shellcheck disable=SC2013 # the words of one line
 for arg in $(cat /proc/cmdline); do
@@ -30,15 +31,69 @@ zcopyctl info
 mem=$(awk '/^MemTotal/ { print int($2 / 1024) }' /proc/meminfo)
 note="QEMU, $(nproc) vCPU(s) shared by sender and receiver, $mem MiB; ext4 on virtio-blk (a raw image the host caches)"
 
+# nginx:sendfile against nginx:zcopy: Debian's nginx (one worker, sendfile
+# on) serving a hot file on ext4 to wrk's 64 connections for 10 s, without
+# and with libzcopy-sendfile.so, one row after the other for each size.
+# Requests/s are wrk's; sender CPU is the nginx worker's user and system
+# time (clock ticks), per GiB wrk received.
+# shellcheck source=tests/qemu/nginx-lib.sh
+. /bin/nginx-lib.sh
+nginx_rows() {
+	ngx_users
+	wrk_summary_lua
+	mkdir -p "$www_ext4"
+	for size in 4096 1048576; do
+		head -c $size /dev/urandom >"$www_ext4/f$size"
+	done
+	chmod -R a+rX "$www_ext4"
+	hz=100	# USER_HZ, the unit of /proc/PID/stat on x86
+	secs=${NGX_BENCH_SECONDS:-10}
+	echo
+	echo "nginx, 64 connections, ${secs} s per row, 1 worker, hot file on ext4"
+	printf '%-16s %10s %12s %12s %14s %7s\n' path size requests req/s \
+		"sender s/GiB" errors
+	echo '{"rows":[' >/tmp/bench-nginx.json
+	sep=
+	for size in 4096 1048576; do
+		for mode in plain zcopy; do
+			path=nginx:sendfile
+			[ $mode = zcopy ] && path=nginx:zcopy
+			NGX_WORKERS=1 ngx_start $mode || return 1
+			# Warm: the file in the page cache, the worker's buffers.
+			curl -s -o /dev/null "$base/ext4/f$size"
+			c0=$(ngx_cpu_ticks)
+			wrk -t 1 -c 64 -d "${secs}s" --timeout 30s \
+				-s /tmp/wrk-summary.lua "$base/ext4/f$size" >/tmp/wrk.out 2>&1
+			c1=$(ngx_cpu_ticks)
+			ngx_stop
+			# shellcheck disable=SC2046 # the summary's words are the fields
+			set -- $(sed -n 's/^wrk-summary //p' /tmp/wrk.out)
+			[ $# -eq 12 ] || { cat /tmp/wrk.out; return 1; }
+			awk -v p=$path -v size=$size -v n="$2" -v bytes="$4" -v us="$6" \
+				-v ticks=$((c1 - c0)) -v hz="$hz" -v sep="$sep" \
+				-v errs=$(($8 + $9 + ${10} + ${11} + ${12})) 'BEGIN {
+				rps = n * 1e6 / us
+				cpu = bytes ? ticks / hz / (bytes / 1073741824) : 0
+				printf "%-16s %10d %12d %12.0f %14.3f %7d\n", p, size, n, rps, cpu, errs
+				printf "%s{\"path\":\"%s\",\"size\":%d,\"connections\":64,\"requests\":%d,\"bytes\":%d,\"duration_us\":%d,\"requests_per_s\":%.1f,\"sender_cpu_s_per_gib\":%.4f,\"errors\":%d}\n", sep, p, size, n, bytes, us, rps, cpu, errs >>"/tmp/bench-nginx.json"
+			}'
+			sep=,
+		done
+	done
+	echo ']}' >>/tmp/bench-nginx.json
+	rm -rf "$www_ext4"
+}
+
 echo BENCH-TABLE-BEGIN
 # shellcheck disable=SC2086
 zcopyctl bench --dir /mnt/ext4 --json-file /tmp/bench.json --svg /tmp/bench.svg \
 	--note "$note" $args
 rc=$?
+grep -qw bench.nginx=0 /proc/cmdline || nginx_rows || rc=1
 echo BENCH-TABLE-END
 
 # The host checks each file against its hash: console noise must not pass.
-for part in JSON:/tmp/bench.json SVG:/tmp/bench.svg; do
+for part in JSON:/tmp/bench.json SVG:/tmp/bench.svg NGINX-JSON:/tmp/bench-nginx.json; do
 	name=${part%%:*} file=${part#*:}
 	[ -f "$file" ] || continue
 	echo "BENCH-$name-SHA256 $(sha256sum <"$file" | cut -d' ' -f1)"

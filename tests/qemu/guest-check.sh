@@ -178,17 +178,24 @@ else
 fi
 
 read -r cmdline </proc/cmdline
-# zcopy_groups=a,b on the kernel command line runs only those groups.
-group_args=
+# zcopy_groups=a,b on the kernel command line runs only those groups;
+# "server" is guest-server.sh's, the others zcopy-guest-tests'.
+group_args='' groups_given='' server=yes
 for arg in $cmdline; do
 	case $arg in zcopy_groups=*)
+		groups_given=yes server=
 		for g in $(echo "${arg#zcopy_groups=}" | tr , ' '); do
-			group_args="$group_args --group $g"
+			case $g in
+			server) server=yes ;;
+			*) group_args="$group_args --group $g" ;;
+			esac
 		done ;;
 	esac
 done
-# shellcheck disable=SC2086
-run zcopy-guest-tests zcopy-guest-tests $group_args
+if [ -z "$groups_given" ] || [ -n "$group_args" ]; then
+	# shellcheck disable=SC2086
+	run zcopy-guest-tests zcopy-guest-tests $group_args
+fi
 
 # Random ioctls from several threads for a fixed time (zcopy_stress=SECONDS
 # on the kernel command line to change it); the program prints its seed
@@ -201,6 +208,9 @@ run zcopy-stress timeout $((stress_s + 300)) \
 	zcopy-stress --seconds "$stress_s" --threads 4
 rc=$?
 [ $rc -gt 1 ] && fail stress/random-ioctls "zcopy-stress ended with status $rc"
+
+# Unmodified servers under the sendfile interposer (group "server").
+[ -n "$server" ] && run guest-server.sh /bin/guest-server.sh
 
 # The module must refuse to go while open, and leave no trace when it goes.
 exec 3</dev/zcopy

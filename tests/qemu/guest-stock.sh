@@ -52,6 +52,9 @@ if [ -x /bin/zcopy-stress ]; then
 	[ $rc -gt 1 ] && fail stress/random-ioctls "zcopy-stress ended with status $rc"
 fi
 
+# Unmodified servers under the packaged sendfile interposer.
+run guest-server.sh /bin/guest-server.sh
+
 # The module must refuse to go while open, and leave no trace when it goes.
 exec 3</dev/zcopy
 check stock/unload-refused-while-open sh -c '! zcopyctl unload 2>/dev/null'

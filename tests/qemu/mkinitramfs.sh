@@ -30,6 +30,8 @@ else
 	kver=$(cat "$kbuild/include/config/kernel.release")
 fi
 root=$(mktemp -d)
+# The root directory is mktemp's (0700): nginx's workers, nobody, go through it.
+chmod 755 "$root"
 trap 'rm -rf "$root"' EXIT
 
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,run,lib64,etc}
@@ -67,9 +69,14 @@ depmod -b "$root" "$kver"
 # Dynamic programs bring their libraries along; static ones need none.  A
 # library found below ZCOPY_LIB_ROOT (through LD_LIBRARY_PATH: one taken out
 # of another root, as check-dkms does with the packaged libzcopy) goes where
-# it was in that root.
+# it was in that root.  A *.so among them is a library to preload
+# (libzcopy-sendfile.so): it goes to /usr/lib/zcopy.
+mkdir -p "$root/usr/lib/zcopy"
 for p in "${progs[@]}"; do
-	cp "$p" "$root/bin/"
+	case $p in
+	*.so) cp "$p" "$root/usr/lib/zcopy/" ;;
+	*) cp "$p" "$root/bin/" ;;
+	esac
 	{ ldd "$p" 2>/dev/null || true; } | { grep -o "/[^ ]*" || true; } | while read -r lib; do
 		dest=${lib#"${ZCOPY_LIB_ROOT:-}"}
 		mkdir -p "$root$(dirname "$dest")"
@@ -78,7 +85,7 @@ for p in "${progs[@]}"; do
 done
 
 cp "$here/init" "$root/init"
-cp "$here"/guest-*.sh "$here/results.sh" "$root/bin/"
+cp "$here"/guest-*.sh "$here/results.sh" "$here/nginx-lib.sh" "$root/bin/"
 chmod +x "$root/init" "$root"/bin/*
 
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out"
