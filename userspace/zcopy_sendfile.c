@@ -25,6 +25,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdatomic.h>
@@ -74,12 +75,21 @@ static ssize_t sys_sendfile(int out_fd, int in_fd, off_t *offset, size_t count)
 	return syscall(SYS_sendfile, out_fd, in_fd, offset, count);
 }
 
-/* Opens /dev/zcopy and remembers which file it is; -1 on failure. */
+/*
+ * Opens /dev/zcopy and remembers which file it is; -1 on failure.  Never on
+ * 0, 1 or 2: a program started with one of them closed must still find it
+ * closed, not reading or writing the device.
+ */
 static int dev_open(void)
 {
 	struct stat st;
-	int fd = zcopy_open();
+	int fd = zcopy_open(), high;
 
+	if (fd >= 0 && fd < 3) {
+		high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		close(fd);
+		fd = high;
+	}
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st)) {
@@ -89,6 +99,15 @@ static int dev_open(void)
 	zs.rdev = st.st_rdev;
 	zs.ino = st.st_ino;
 	return fd;
+}
+
+/* Whether @fd is still the /dev/zcopy the library opened. */
+static bool dev_is_ours(int fd)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && S_ISCHR(st.st_mode) && st.st_rdev == zs.rdev &&
+	       st.st_ino == zs.ino;
 }
 
 /* A fork() while another thread reopens must not leave the child's lock held. */
@@ -128,46 +147,62 @@ __attribute__((constructor)) static void zs_load(void)
 }
 
 /*
- * @dev failed with EBADF or ENOTTY: it may no longer be ours (the program
- * closed it, and maybe opened something else on the number).  Returns the
- * descriptor to retry with, or -1 when @dev is still /dev/zcopy (the
- * error was about the call's own descriptors) or none can be had.
+ * @dev refused a call, or answered as /dev/zcopy never does: it may no
+ * longer be ours (the program closed it, or dup2()ed over it, and another
+ * file has the number now).  Returns the descriptor to retry with, or -1
+ * when @dev is still /dev/zcopy (the refusal was the call's own) or none
+ * can be had.  A /dev/zcopy without ZCOPY_IOC_SEND (@err ENOTTY) is given
+ * up for good.
  */
-static int dev_reopen(int dev)
+static int dev_reopen(int dev, int err)
 {
-	struct stat st;
 	int fd;
 
+	if (err != ENOTTY && dev_is_ours(dev))
+		return -1;
 	zs_lock();
 	fd = atomic_load(&zs.dev);
+	/* Unless another thread has been here first: its answer stands. */
 	if (fd == dev) {
-		if (!fstat(dev, &st) && S_ISCHR(st.st_mode) &&
-		    st.st_rdev == zs.rdev && st.st_ino == zs.ino)
-			fd = -1;
-		else
-			atomic_store(&zs.dev, fd = dev_open());
+		fd = dev_is_ours(dev) ? -1 : dev_open();
+		atomic_store(&zs.dev, fd);
 	}
 	zs_unlock();
 	return fd;
 }
 
 /*
- * What zcopy refuses before it does anything (struct zcopy_send): the real
- * sendfile decides these.  EAGAIN, EPIPE, ECONNRESET, EINTR, ENOMEM and EIO
- * are the transfer's own outcome, and sendfile's too.
+ * Whether zcopy refused the call before it did anything (struct
+ * zcopy_send): the real sendfile then decides.  Everything else is the
+ * transfer's own outcome and sendfile's too: a full socket, a signal, a
+ * read error, and the socket's pending error that tcp_sendmsg() reports
+ * (and clears: sendfile could not see it again).  EFAULT can only come
+ * after bytes went (the request is on this stack).  ENOMEM is a refusal:
+ * the module allocates before its checks, and nothing has gone.
  */
-static int refused(int err)
+static bool refused(int err)
 {
 	switch (err) {
 	case EAGAIN:
 	case EPIPE:
 	case ECONNRESET:
 	case EINTR:
-	case ENOMEM:
 	case EIO:
-		return 0;
+	case EFAULT:
+	case ETIMEDOUT:
+	case ECONNREFUSED:
+	case ECONNABORTED:
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+	case EHOSTDOWN:
+	case ENETDOWN:
+	case ENONET:
+	case EPROTO:
+	case ENOPROTOOPT:
+	case EMSGSIZE:
+		return false;
 	default:
-		return 1;
+		return true;
 	}
 }
 
@@ -176,16 +211,21 @@ static ssize_t zs_sendfile(bool is64, int out_fd, int in_fd, off_t *offset,
 {
 	struct zcopy_send req;
 	sendfile_fn next;
-	int dev, err, saved = errno;
+	int dev, err, tries, saved = errno;
+	off_t pos = 0;
 
 	pthread_once(&zs.once, zs_init);
 	next = is64 ? zs.next_sendfile64 : zs.next_sendfile;
 	dev = atomic_load(&zs.dev);
+	/* Read once: another thread may change it, as it may under sendfile. */
+	if (offset)
+		pos = *offset;
 	/*
-	 * Nothing to send, or an offset sendfile refuses (and -1 would read as
-	 * ZCOPY_OFFSET_CURRENT): sendfile's own answer, which moves nothing.
+	 * Nothing to send, a count sendfile refuses (above SSIZE_MAX), or an
+	 * offset it refuses (-1 would read as ZCOPY_OFFSET_CURRENT): its own
+	 * answer, which moves nothing.
 	 */
-	if (dev < 0 || !count || (offset && *offset < 0))
+	if (dev < 0 || !count || count > SSIZE_MAX || pos < 0)
 		return next(out_fd, in_fd, offset, count);
 
 	memset(&req, 0, sizeof(req));
@@ -193,22 +233,28 @@ static ssize_t zs_sendfile(bool is64, int out_fd, int in_fd, off_t *offset,
 	req.in_fd = in_fd;
 	req.out_fd = out_fd;
 	req.method = zs.method;
-	req.offset = offset ? (uint64_t)*offset : ZCOPY_OFFSET_CURRENT;
-	/* zcopy clamps to MAX_RW_COUNT as sendfile does, past LLONG_MAX refuses. */
-	req.len = count > INT64_MAX ? INT64_MAX : count;
-	for (;;) {
+	req.offset = offset ? (uint64_t)pos : ZCOPY_OFFSET_CURRENT;
+	/* zcopy clamps it to MAX_RW_COUNT, as sendfile does. */
+	req.len = count;
+	/* A descriptor just opened again is tried once more, no further. */
+	for (tries = 0; tries < 2; tries++) {
+		/* Only zcopy writes a method back: a stranger on @dev does not. */
+		req.stats.method = UINT32_MAX;
 		if (!ioctl(dev, ZCOPY_IOC_SEND, &req)) {
-			if (offset)
-				*offset += req.sent;
-			errno = saved;
-			return req.sent;
+			if (req.stats.method < ZCOPY_METHOD_COUNT &&
+			    req.sent <= count) {
+				if (offset)
+					*offset = pos + req.sent;
+				errno = saved;
+				return req.sent;
+			}
+			err = 0;
+		} else {
+			err = errno;
+			if (!refused(err))
+				return -1;
 		}
-		err = errno;
-		if (!refused(err))
-			return -1;
-		if (err != EBADF && err != ENOTTY)
-			break;
-		dev = dev_reopen(dev);
+		dev = dev_reopen(dev, err);
 		if (dev < 0)
 			break;
 	}

@@ -9,7 +9,7 @@
  * depend on socket buffers (a partial send) are written as what they are
  * ("partial"), and every byte that arrived is compared with the file
  * ("bytes ok"; a failure is written in capitals: MISMATCH, SHORT, WRONG,
- * FAILED).  The last line, "tcp-file-bytes N", is how many bytes went
+ * FAILED, OPEN).  The last line, "tcp-file-bytes N", is how many bytes went
  * from a regular file to a TCP socket: what zcopy's counters must rise by
  * under the interposer, and not at all without it.
  *
@@ -22,6 +22,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -313,6 +314,39 @@ static void case_refused(const char *dir)
 	out = socket(AF_INET, SOCK_STREAM, 0);
 	RESULT("refused/tcp-unconnected", sendfile(out, f, NULL, 100));
 	close(out);
+	tcp_pair(&out, &in, 0);
+	RESULT("refused/count-above-ssize-max", sendfile(out, f, NULL, SIZE_MAX));
+	close(out);
+	close(in);
+	close(f);
+}
+
+/*
+ * A connection that failed: its error is pending on the socket, and the
+ * first send reports it (and clears it).
+ */
+static void case_failed_connect(const char *dir)
+{
+	int f = make_file(dir, "failed", 4096), l, out;
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t alen = sizeof(a);
+	struct pollfd pfd;
+
+	/* A port nobody listens on: bound, then closed. */
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	if (l < 0 || bind(l, (void *)&a, sizeof(a)) || getsockname(l, (void *)&a, &alen))
+		die("bind");
+	close(l);
+	out = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (out < 0 || (connect(out, (void *)&a, sizeof(a)) && errno != EINPROGRESS))
+		die("connect");
+	pfd.fd = out;
+	pfd.events = POLLOUT;
+	poll(&pfd, 1, 5000);
+	RESULT("failed-connect/first", sendfile(out, f, NULL, 4096));
+	RESULT("failed-connect/again", sendfile(out, f, NULL, 4096));
+	close(out);
 	close(f);
 }
 
@@ -550,6 +584,57 @@ static void case_fork(const char *dir)
 	close(f);
 }
 
+/*
+ * A program that puts another file on the number the interposer's
+ * /dev/zcopy has (it does not know it is there): the sends go on, and
+ * through zcopy (the counters say so).  Without the interposer there is
+ * none, and the same is sent.
+ */
+static void case_dup2_over(const char *dir)
+{
+	int f = make_file(dir, "dup2", FILE_SIZE), ep = epoll_create1(0), out, in, fd;
+	char link[64], target[64];
+	struct sink s;
+	off_t off = 0;
+	ssize_t r, n;
+
+	for (fd = 3; fd < 1024; fd++) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n > 0 && (target[n] = 0, !strcmp(target, "/dev/zcopy")))
+			dup2(ep, fd);
+	}
+	tcp_pair(&out, &in, 0);
+	sink_start(&s, in, false);
+	r = sendfile(out, f, &off, FILE_SIZE);
+	result("dup2-over/send", r, errno);
+	tcp_file_bytes += r > 0 ? r : 0;
+	close(out);
+	line("dup2-over: %s", sink_end(&s, 0, FILE_SIZE));
+	close(ep);
+	close(f);
+}
+
+/* Started with standard input closed, a program finds it closed. */
+static void case_stdin_closed(void)
+{
+	pid_t pid;
+	int st;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (!pid) {
+		close(0);
+		execl("/proc/self/exe", "zcopy-sendfile-cases", "--fd0", (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, &st, 0);
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		line("stdin-closed: child FAILED");
+}
+
 /* A daemon that closes every descriptor it did not open, ours included. */
 static void case_closed_all(const char *dir)
 {
@@ -580,6 +665,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s DIR\n", argv[0]);
 		return 2;
 	}
+	/* case_stdin_closed()'s child: is descriptor 0 (still) closed? */
+	if (!strcmp(argv[1], "--fd0")) {
+		line("stdin-closed: descriptor 0 %s",
+		     fcntl(0, F_GETFD) < 0 && errno == EBADF ? "closed" : "OPEN");
+		return 0;
+	}
 	/* The pattern, and room after it for a copy read back. */
 	pattern = malloc(2 * (size_t)BIG_SIZE);
 	if (!pattern)
@@ -593,11 +684,14 @@ int main(int argc, char **argv)
 	case_other_outputs(argv[1]);
 	case_procfs();
 	case_gone(argv[1]);
+	case_failed_connect(argv[1]);
 	case_stalled(argv[1], STALL_NONBLOCK);
 	case_stalled(argv[1], STALL_SIGNAL);
 	case_stalled(argv[1], STALL_TIMEOUT);
 	case_threads(argv[1]);
 	case_fork(argv[1]);
+	case_dup2_over(argv[1]);
+	case_stdin_closed();
 	case_closed_all(argv[1]);
 	line("tcp-file-bytes %ju", (uintmax_t)tcp_file_bytes);
 	return 0;

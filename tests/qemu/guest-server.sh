@@ -57,7 +57,7 @@ cases_differ() {
 		echo "transcripts differ (< without, > with the interposer)"
 		return 1
 	fi
-	if grep -qw 'MISMATCH\|SHORT\|WRONG\|FAILED' /tmp/cases.zcopy; then
+	if grep -qw 'MISMATCH\|SHORT\|WRONG\|FAILED\|OPEN' /tmp/cases.zcopy; then
 		cat /tmp/cases.zcopy
 		return 1
 	fi

@@ -231,13 +231,16 @@ struct zcopy_stats {
  * page missing from the cache, and nothing was sent.
  * EPIPE: the connection is shut down for writing or reset (and SIGPIPE unless
  * ZCOPY_F_NOSIGNAL).  ECONNRESET: the peer reset the connection; the first
- * call after the reset reports it, later ones EPIPE, as for send(2).
+ * call after the reset reports it, later ones EPIPE, as for send(2).  So
+ * the first call reports any error the socket holds, and clears it, as
+ * send(2) does: ECONNREFUSED, ETIMEDOUT, ECONNABORTED, or one ICMP brought
+ * (EHOSTUNREACH, ENETUNREACH, EPROTO, EMSGSIZE, ...).
  * EINTR: a signal arrived before any byte was sent (or the call restarts).
  * ENOMEM, EIO: out of memory, or the file could not be read, before any byte
  * was sent.  (The few kilobytes a call works in are allocated before its
  * checks: without them it is ENOMEM counted nowhere.)
- * EAGAIN, EPIPE, ECONNRESET, EINTR, ENOMEM and EIO are runtime failures: they
- * count in the "errors" counter.
+ * EAGAIN, EPIPE, ECONNRESET, the socket's errors, EINTR, ENOMEM and EIO are
+ * runtime failures: they count in the "errors" counter.
  *
  * Besides sending, a call that passed its checks does what sendfile(2) does
  * (do_sendfile()): one read and one write system call in the task's I/O
