@@ -22,6 +22,7 @@
  * the next call, and if that fails every call goes to the real sendfile.
  * The library writes nothing, to any stream.  See zcopy-sendfile(7).
  */
+#include <assert.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -43,7 +44,7 @@
 #include "libzcopy.h"
 
 /* sendfile64() takes the same loff_t as sendfile() only where off_t is 64-bit. */
-_Static_assert(sizeof(off_t) == 8, "libzcopy-sendfile needs a 64-bit off_t");
+static_assert(sizeof(off_t) == 8, "libzcopy-sendfile needs a 64-bit off_t");
 
 typedef ssize_t (*sendfile_fn)(int out_fd, int in_fd, off_t *offset,
 			       size_t count);
