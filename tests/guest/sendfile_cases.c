@@ -218,6 +218,23 @@ static off_t file_pos(int fd)
 	return lseek(fd, 0, SEEK_CUR);
 }
 
+/* @f whole to a new connection, from offset 0: the result and the bytes. */
+static void send_whole(const char *name, int f)
+{
+	struct sink s;
+	off_t off = 0;
+	ssize_t r;
+	int out, in;
+
+	tcp_pair(&out, &in, 0);
+	sink_start(&s, in, false);
+	r = sendfile(out, f, &off, FILE_SIZE);
+	result(name, r, errno);
+	tcp_file_bytes += r > 0 ? r : 0;
+	close(out);
+	line("%s: %s", name, sink_end(&s, 0, FILE_SIZE));
+}
+
 /* ---- the cases ---- */
 
 /* Whole file at an offset, at the position, the end of file and past it. */
@@ -592,11 +609,9 @@ static void case_fork(const char *dir)
  */
 static void case_dup2_over(const char *dir)
 {
-	int f = make_file(dir, "dup2", FILE_SIZE), ep = epoll_create1(0), out, in, fd;
+	int f = make_file(dir, "dup2", FILE_SIZE), ep = epoll_create1(0), fd;
 	char link[64], target[64];
-	struct sink s;
-	off_t off = 0;
-	ssize_t r, n;
+	ssize_t n;
 
 	for (fd = 3; fd < 1024; fd++) {
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
@@ -604,13 +619,7 @@ static void case_dup2_over(const char *dir)
 		if (n > 0 && (target[n] = 0, !strcmp(target, "/dev/zcopy")))
 			dup2(ep, fd);
 	}
-	tcp_pair(&out, &in, 0);
-	sink_start(&s, in, false);
-	r = sendfile(out, f, &off, FILE_SIZE);
-	result("dup2-over/send", r, errno);
-	tcp_file_bytes += r > 0 ? r : 0;
-	close(out);
-	line("dup2-over: %s", sink_end(&s, 0, FILE_SIZE));
+	send_whole("dup2-over", f);
 	close(ep);
 	close(f);
 }
@@ -638,21 +647,12 @@ static void case_stdin_closed(void)
 /* A daemon that closes every descriptor it did not open, ours included. */
 static void case_closed_all(const char *dir)
 {
-	int f, out, in, fd;
-	struct sink s;
-	off_t off = 0;
-	ssize_t r;
+	int f, fd;
 
 	for (fd = 3; fd < 1024; fd++)
 		close(fd);
 	f = make_file(dir, "closed", FILE_SIZE);
-	tcp_pair(&out, &in, 0);
-	sink_start(&s, in, false);
-	r = sendfile(out, f, &off, FILE_SIZE);
-	result("closed-all/send", r, errno);
-	tcp_file_bytes += r > 0 ? r : 0;
-	close(out);
-	line("closed-all: %s", sink_end(&s, 0, FILE_SIZE));
+	send_whole("closed-all", f);
 	close(f);
 }
 
