@@ -43,14 +43,14 @@ DKMS_FILES := dkms.conf module uapi
 .PHONY: all module modules-all userspace examples guest-progs check check-dkms style \
 	demo bench clean install install-module install-userspace install-data \
 	uninstall dkms-source dkms-install dkms-uninstall need-cc need-root \
-	need-kdir need-libkmod need-dkms deb deb
+	need-kdir need-libs need-dkms deb deb
 
 all: module userspace
 
 module modules-all: need-cc need-kdir
 	$(MAKE) -C $(KDIR) M=$(CURDIR) ZCOPY_WERROR=$(ZCOPY_WERROR) modules
 
-userspace: need-cc need-libkmod
+userspace: need-cc need-libs
 	$(MAKE) -C userspace
 
 # ---- prerequisites: say what to install, before anything is built or copied --
@@ -74,10 +74,10 @@ need-kdir:
 		"sudo apt-get install linux-headers-$(KVER)" \
 		"(or name another kernel with KVER= or KDIR=)" >&2; exit 1; }
 
-need-libkmod:
-	@pkg-config --exists libkmod 2>/dev/null || { echo "zcopy: zcopyctl" \
-		"needs libkmod and pkg-config: sudo apt-get install" \
-		"pkg-config libkmod-dev" >&2; exit 1; }
+need-libs:
+	@pkg-config --exists libkmod liburing 2>/dev/null || { echo "zcopy:" \
+		"zcopyctl needs libkmod, liburing and pkg-config: sudo apt-get" \
+		"install pkg-config libkmod-dev liburing-dev" >&2; exit 1; }
 
 need-dkms:
 	@PATH=$$PATH:/usr/sbin:/sbin command -v $(firstword $(DKMS)) >/dev/null || \

@@ -51,8 +51,8 @@ rc=$?
 result make-module-names-missing-headers $? "status $rc: $out"
 out=$(PKG_CONFIG_LIBDIR=$inst/no-pc make -s -C "$top" userspace 2>&1)
 rc=$?
-[ $rc -ne 0 ] && [[ $out == *"apt-get install pkg-config libkmod-dev"* ]]
-result make-userspace-names-missing-libkmod $? "status $rc: $out"
+[ $rc -ne 0 ] && [[ $out == *"install pkg-config libkmod-dev liburing-dev"* ]]
+result make-userspace-names-missing-libs $? "status $rc: $out"
 out=$(make -s -C "$top" userspace CC=no-such-cc 2>&1)
 rc=$?
 [ $rc -ne 0 ] && [[ $out == *"apt-get install build-essential"* ]]
@@ -607,15 +607,31 @@ rc=$?
 result zcopyctl-recv-port-0-text $? "status $rc: $(cat "$zc/recv.txt")"
 
 # bench --json: JSON on stdout (the table on stderr), user paths only.
-"$ctl" bench --dir "$zc" --paths user:sendfile,user:readwrite --sizes 4K,1KiB \
+# The peers' rows run on the host's kernel too: io_uring, and MSG_ZEROCOPY,
+# whose completions must report loopback's copy (SO_EE_CODE_ZEROCOPY_COPIED).
+# Each path gets a cost model from its two sizes.
+paths=user:sendfile,user:readwrite,user:io_uring_splice,user:msg_zerocopy
+"$ctl" bench --dir "$zc" --paths $paths --sizes 4K,1KiB \
 	--cache hot --budget-ms 100 --min-reps 1 --json >"$zc/bench.json" 2>"$zc/bench.err"
 rc=$?
-python3 - "$zc/bench.json" >"$zc/py.out" 2>&1 <<'PY'
-import json, sys
+python3 - "$zc/bench.json" "$paths" >"$zc/py.out" 2>&1 <<'PY'
+import json, math, sys
 d = json.load(open(sys.argv[1]))
+paths = sys.argv[2].split(",")
 rows = {(r["path"], r["size"]) for r in d["results"] if r["status"] == "ok"}
-want = {(p, s) for p in ("user:sendfile", "user:readwrite") for s in (4096, 1024)}
-sys.exit(0 if rows == want and d["env"]["features"] is None else "got %r" % rows)
+want = {(p, s) for p in paths for s in (4096, 1024)}
+zc = [r["copied_bytes_per_byte"] for r in d["results"] if r["path"] == "user:msg_zerocopy"]
+fits = {m["path"]: m for m in d["cost_model"]}
+errs = []
+if rows != want or d["env"]["features"] is not None:
+    errs.append("rows %r" % rows)
+if zc != [1.0, 1.0]:
+    errs.append("msg_zerocopy copies/B %r" % zc)
+for p in paths:
+    m = fits.get(p)
+    if not m or m["sizes"] != 2 or not all(math.isfinite(m[k]) for k in ("ns_per_call", "ns_per_kib")):
+        errs.append("cost model of %s: %r" % (p, m))
+sys.exit("; ".join(errs) if errs else 0)
 PY
 py=$?
 [ $rc -eq 0 ] && [ $py -eq 0 ] && grep -q '^user:sendfile  *4K hot' "$zc/bench.err"

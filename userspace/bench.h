@@ -109,11 +109,37 @@ struct bench_env {
 	uint64_t batch_bytes;
 };
 
+/*
+ * The cost model (bench_model.c): per path and cache, time per transfer
+ * fitted to fixed + per-byte cost over the sizes that ran.
+ */
+struct bench_fit {
+	const char *path;
+	unsigned int path_index;
+	enum bench_cache cache;
+	unsigned int sizes;		/* rows fitted, one per size */
+	double call_ns;			/* wall time: fixed, ns per call */
+	double byte_ns;			/* wall time: ns per byte */
+	double worst;			/* largest relative miss of a row */
+	bool cpu_ok;			/* the sender's CPU time fitted too: */
+	double cpu_call_ns;		/* sender CPU: fixed, ns per call */
+	double cpu_byte_ns;		/* sender CPU: ns per byte */
+};
+
+/* At most this many fits: one per path and cache. */
+#define BENCH_MAX_FITS	64
+
+/* The fits of rows' paths with two or more sizes, into fits[max]; how many. */
+size_t bench_fit(const struct bench_row *rows, size_t n, struct bench_fit *fits,
+		 size_t max);
+
 void bench_table_header(FILE *f);
 void bench_table_row(FILE *f, const struct bench_row *r);
 /* Heads the small-file rows, which bench_table_row() prints their own way. */
 void bench_table_small_header(FILE *f, unsigned int files, uint64_t size,
 			      unsigned int header);
+/* The cost model's table, after the rows. */
+void bench_table_model(FILE *f, const struct bench_row *rows, size_t n);
 void bench_table_footer(FILE *f, const struct bench_env *env);
 /* bench_write_json() writes to f; both return 0, or -1 with errno set. */
 int bench_write_json(FILE *f, const struct bench_env *env,

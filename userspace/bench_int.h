@@ -43,6 +43,7 @@
 #define SMALL_SIZE	(4 * KIB)	/* ...of this size... */
 #define SMALL_HDR	200		/* ...each after a header of this many bytes */
 #define SENDV_BATCH	64		/* files (with headers) per call of zcopy:SENDV64 */
+#define ZC_WINDOW	64		/* user:msg_zerocopy: sends awaiting completion */
 
 /* ---- the paths (bench_paths.c) ------------------------------------------ */
 
@@ -51,7 +52,7 @@ struct xfer {
 	int file;
 	int sock;
 	int dev;			/* /dev/zcopy, or -1 */
-	int pipe[2];			/* user:splice */
+	int pipe[2];			/* user:splice, user:io_uring_splice */
 	size_t pipe_size;
 	uint64_t size;
 	unsigned int method;		/* ZCOPY_METHOD_* for zcopy:* */
@@ -62,31 +63,50 @@ struct xfer {
 	unsigned int batch;		/* files per ZCOPY_IOC_SENDV */
 	const unsigned char *hdr;	/* SMALL_HDR bytes */
 	struct zcopy_segment *segs;	/* 2 * batch of them */
+	struct io_uring *ring;		/* user:io_uring_splice */
+	/* user:msg_zerocopy: the mapping, sends made and completed, their bytes */
+	void *map;
+	uint32_t zc_next, zc_done;
+	uint64_t zc_bytes[ZC_WINDOW];
 	uint64_t calls;			/* syscalls made */
-	uint64_t copied;		/* zcopy_stats.copied_bytes */
+	uint64_t copied;		/* bytes the CPU copied, as measured... */
+	uint64_t copied_of;		/* ...out of these (0: those sent) */
 };
 
 /* Send the whole file once: 0, or -1 with errno set. */
 typedef int send_fn(struct xfer *x);
+/* A series' own state, once its connection is up: 0, or -1 with errno. */
+typedef int open_fn(struct xfer *x);
+typedef void close_fn(struct xfer *x);
 
 struct bench_path {
 	const char *name;
 	send_fn *send;
+	open_fn *open;			/* NULL: nothing of its own */
+	close_fn *close;
 	unsigned int method;
 	double copies;			/* per byte, derived; or MEASURED */
 	unsigned int batch;		/* small-file paths: files per call */
 	bool small;			/* a small-file path (see run_small()) */
+	bool zcopy;			/* needs /dev/zcopy */
 };
 
-/* user:splice, which needs a pipe per series (bench_run.c makes it) */
-int send_splice(struct xfer *x);
+/* bench_peers.c: the paths with state per series */
+int open_pipe(struct xfer *x);
+void close_pipe(struct xfer *x);
+int open_io_uring(struct xfer *x);
+void close_io_uring(struct xfer *x);
+int send_io_uring_splice(struct xfer *x);
+int open_msg_zerocopy(struct xfer *x);
+void close_msg_zerocopy(struct xfer *x);
+int send_msg_zerocopy(struct xfer *x);
 
-#define BENCH_NR_PATHS	12
+#define BENCH_NR_PATHS	14
 /* bit i of bench_config.paths: paths[i] */
 extern const struct bench_path paths[BENCH_NR_PATHS];
 
 /* The small-file rows compare with this path, the other rows with path 0. */
-#define SMALL_BASELINE	9
+#define SMALL_BASELINE	11
 _Static_assert(SMALL_BASELINE < BENCH_NR_PATHS, "the baseline is a path");
 
 /* ---- the receiver (bench_rx.c) ------------------------------------------ */

@@ -91,7 +91,7 @@ static int send_sendfile(struct xfer *x)
 	return 0;
 }
 
-int send_splice(struct xfer *x)
+static int send_splice(struct xfer *x)
 {
 	loff_t off = 0;
 
@@ -252,20 +252,31 @@ static int send_sendv(struct xfer *x)
  * pages, which a route that gathers fragments (loopback does) never copies.
  */
 const struct bench_path paths[BENCH_NR_PATHS] = {
-	{ "user:readwrite", send_readwrite, 0, 2, 0, false },
-	{ "user:mmap_write", send_mmap_write, 0, 1, 0, false },
-	{ "user:sendfile", send_sendfile, 0, 0, 0, false },
-	{ "user:splice", send_splice, 0, 0, 0, false },
-	{ "zcopy:COPY", send_zcopy, ZCOPY_METHOD_COPY, MEASURED, 0, false },
-	{ "zcopy:MMAP", send_zcopy, ZCOPY_METHOD_MMAP, MEASURED, 0, false },
-	{ "zcopy:SPLICE", send_zcopy, ZCOPY_METHOD_SPLICE, MEASURED, 0, false },
-	{ "zcopy:PAGES", send_zcopy, ZCOPY_METHOD_PAGES, MEASURED, 0, false },
-	{ "zcopy:DIRECT", send_zcopy, ZCOPY_METHOD_DIRECT, MEASURED, 0, false },
+	{ .name = "user:readwrite", .send = send_readwrite, .copies = 2 },
+	{ .name = "user:mmap_write", .send = send_mmap_write, .copies = 1 },
+	{ .name = "user:sendfile", .send = send_sendfile, .copies = 0 },
+	{ .name = "user:splice", .send = send_splice, .open = open_pipe,
+	  .close = close_pipe, .copies = 0 },
+	{ .name = "user:io_uring_splice", .send = send_io_uring_splice,
+	  .open = open_io_uring, .close = close_io_uring, .copies = 0 },
+	/* Measured: the completions say which sends the kernel copied. */
+	{ .name = "user:msg_zerocopy", .send = send_msg_zerocopy,
+	  .open = open_msg_zerocopy, .close = close_msg_zerocopy, .copies = MEASURED },
+	{ .name = "zcopy:COPY", .send = send_zcopy, .method = ZCOPY_METHOD_COPY,
+	  .copies = MEASURED, .zcopy = true },
+	{ .name = "zcopy:MMAP", .send = send_zcopy, .method = ZCOPY_METHOD_MMAP,
+	  .copies = MEASURED, .zcopy = true },
+	{ .name = "zcopy:SPLICE", .send = send_zcopy, .method = ZCOPY_METHOD_SPLICE,
+	  .copies = MEASURED, .zcopy = true },
+	{ .name = "zcopy:PAGES", .send = send_zcopy, .method = ZCOPY_METHOD_PAGES,
+	  .copies = MEASURED, .zcopy = true },
+	{ .name = "zcopy:DIRECT", .send = send_zcopy, .method = ZCOPY_METHOD_DIRECT,
+	  .copies = MEASURED, .zcopy = true },
 	/* Small files: the header is copied, the file lent. */
 	{ .name = "user:writev_sendfile", .send = send_writev_sendfile,
 	  .copies = (double)SMALL_HDR / (SMALL_HDR + SMALL_SIZE), .batch = 1, .small = true },
 	{ .name = "zcopy:SENDV", .send = send_sendv, .method = ZCOPY_METHOD_AUTO,
-	  .copies = MEASURED, .batch = 1, .small = true },
+	  .copies = MEASURED, .batch = 1, .small = true, .zcopy = true },
 	{ .name = "zcopy:SENDV64", .send = send_sendv, .method = ZCOPY_METHOD_AUTO,
-	  .copies = MEASURED, .batch = SENDV_BATCH, .small = true },
+	  .copies = MEASURED, .batch = SENDV_BATCH, .small = true, .zcopy = true },
 };

@@ -38,7 +38,7 @@ static const char *format_size(char *buf, size_t len, uint64_t size, bool long_u
 
 /* ---- table ------------------------------------------------------------- */
 
-#define ROW_FMT	"%-16s %5s %-5s %10s %10s %9s %10s %9s %7s %5s\n"
+#define ROW_FMT	"%-20s %5s %-5s %10s %10s %9s %10s %9s %7s %5s\n"
 
 void bench_table_header(FILE *f)
 {
@@ -110,7 +110,7 @@ void bench_table_row(FILE *f, const struct bench_row *r)
 	}
 	format_size(size, sizeof(size), r->size, false);
 	if (r->status != BENCH_OK) {
-		fprintf(f, "%-16s %5s %-5s %s: %s\n", r->path, size,
+		fprintf(f, "%-20s %5s %-5s %s: %s\n", r->path, size,
 			cache_names[r->cache], status_names[r->status], r->reason);
 		return;
 	}
@@ -123,13 +123,45 @@ void bench_table_row(FILE *f, const struct bench_row *r)
 			r->resident * 100);
 }
 
+#define MODEL_FMT "%-20s %-5s %5s %11s %9s %11s %9s %6s\n"
+
+void bench_table_model(FILE *f, const struct bench_row *rows, size_t n)
+{
+	struct bench_fit fits[BENCH_MAX_FITS];
+	size_t nf = bench_fit(rows, n, fits, BENCH_MAX_FITS);
+
+	if (!nf)
+		return;
+	fprintf(f, "\nCost model: time per transfer = fixed ns per call + ns per KiB, fitted\n"
+		"over the sizes above (least relative squares); wall time and sender CPU.\n");
+	fprintf(f, MODEL_FMT, "path", "cache", "sizes", "ns/call", "ns/KiB",
+		"CPU ns/call", "CPU ns/KiB", "miss");
+	for (size_t i = 0; i < nf; i++) {
+		const struct bench_fit *m = &fits[i];
+		char call[16], kib[16], ccall[16] = "-", ckib[16] = "-", sizes[8], miss[8];
+
+		snprintf(sizes, sizeof(sizes), "%u", m->sizes);
+		snprintf(call, sizeof(call), "%.0f", m->call_ns);
+		snprintf(kib, sizeof(kib), "%.1f", m->byte_ns * 1024);
+		if (m->cpu_ok) {
+			snprintf(ccall, sizeof(ccall), "%.0f", m->cpu_call_ns);
+			snprintf(ckib, sizeof(ckib), "%.1f", m->cpu_byte_ns * 1024);
+		}
+		snprintf(miss, sizeof(miss), "%.0f%%", m->worst * 100);
+		fprintf(f, MODEL_FMT, m->path, cache_names[m->cache], sizes, call, kib,
+			ccall, ckib, miss);
+	}
+	fprintf(f, "miss: the largest relative difference between the fit and a row's time.\n");
+}
+
 void bench_table_footer(FILE *f, const struct bench_env *e)
 {
 	fprintf(f,
 		"\nFigures are medians over the repetitions.  CPU s/GiB: the sender's user+system\n"
 		"time (rx: the receiver's).  calls/xfer: the sender's syscalls per transfer of\n"
-		"the file.  copies/B: CPU copies per payload byte, from zcopy_stats, or derived\n"
-		"from the code path where marked '*'.  vs rw: throughput over user:readwrite's.\n"
+		"the file.  copies/B: CPU copies per payload byte, from zcopy_stats or the\n"
+		"MSG_ZEROCOPY completions, or derived from the code path where marked '*'.\n"
+		"vs rw: throughput over user:readwrite's.\n"
 		"reps: repetitions of 4 MiB / size transfers (hot) or 1 (cold); '~': the\n"
 		"figures did not settle within the budget of %llu ms.  Small files: bytes and\n"
 		"copies/B count headers and files; vs wv_sf: files/s over user:writev_sendfile's.\n",
@@ -168,6 +200,7 @@ static void json_env(struct json *j, const struct bench_env *e)
 	json_string(j, "order", "the paths of one size and cache take turns, one repetition each");
 	json_string(j, "repetition", "whole file sent transfers_per_rep times, timed until the receiver has every byte");
 	json_string(j, "cpu", "getrusage(RUSAGE_SELF) user+system around the sending calls");
+	json_string(j, "cost_model", "per path and cache: time per transfer = ns_per_call + ns_per_kib * size / 1024, wall and sender CPU, least relative squares over the sizes");
 	json_string(j, "cold", "fsync, posix_fadvise(DONTNEED) and drop_caches (if permitted) before each repetition; meaningful on a disk filesystem only");
 	json_string(j, "settle", "running medians of mib_per_s and cpu_s_per_gib within 5% over the last 5 repetitions");
 	json_u64(j, "batch_bytes", e->batch_bytes);
@@ -219,6 +252,20 @@ static void json_row(struct json *j, const struct bench_row *r)
 	json_object_end(j);
 }
 
+static void json_fit(struct json *j, const struct bench_fit *m)
+{
+	json_object_begin(j, NULL);
+	json_string(j, "path", m->path);
+	json_string(j, "cache", cache_names[m->cache]);
+	json_u64(j, "sizes", m->sizes);
+	json_double(j, "ns_per_call", m->call_ns);
+	json_double(j, "ns_per_kib", m->byte_ns * 1024);
+	json_double(j, "worst_relative_miss", m->worst);
+	json_num(j, "cpu_ns_per_call", m->cpu_call_ns, m->cpu_ok);
+	json_num(j, "cpu_ns_per_kib", m->cpu_byte_ns * 1024, m->cpu_ok);
+	json_object_end(j);
+}
+
 /* Close f, keeping the first error. */
 static int finish(FILE *f)
 {
@@ -233,6 +280,8 @@ static int finish(FILE *f)
 int bench_write_json(FILE *f, const struct bench_env *env,
 		     const struct bench_row *rows, size_t n)
 {
+	struct bench_fit fits[BENCH_MAX_FITS];
+	size_t nf = bench_fit(rows, n, fits, BENCH_MAX_FITS);
 	struct json j;
 
 	/* The env's members and each row on a line of their own. */
@@ -242,6 +291,10 @@ int bench_write_json(FILE *f, const struct bench_env *env,
 	json_array_begin(&j, "results");
 	for (size_t i = 0; i < n; i++)
 		json_row(&j, &rows[i]);
+	json_array_end(&j);
+	json_array_begin(&j, "cost_model");
+	for (size_t i = 0; i < nf; i++)
+		json_fit(&j, &fits[i]);
 	json_array_end(&j);
 	json_object_end(&j);
 	json_newline(&j);
@@ -271,7 +324,7 @@ int bench_write_json_file(const char *path, const struct bench_env *env,
  * and panel: figures span orders of magnitude across sizes, and the point is
  * to compare paths at one size; the number at each bar gives the absolute.
  */
-#define SVG_LABEL_W	150	/* path names */
+#define SVG_LABEL_W	170	/* path names */
 #define SVG_PANEL_W	430
 #define SVG_GAP		40
 #define SVG_VALUE_W	70	/* room for the number right of the longest bar */
@@ -291,10 +344,11 @@ static const struct svg_panel panels[] = {
 	{ "Sender CPU, s per GiB (shorter is better)", offsetof(struct bench_row, cpu_s_per_gib) },
 };
 
-/* By path; user paths in cool colours, zcopy ones in warm ones. */
+/* By path (bench_paths.c's order); user paths in cool colours, zcopy's warm. */
 static const char *const colours[] = {
-	"#9aa5b1", "#6b7785", "#4c78a8", "#72b7b2",
+	"#9aa5b1", "#6b7785", "#4c78a8", "#72b7b2", "#2f4b7c", "#5aa0d8",
 	"#e45756", "#f58518", "#d4a72c", "#54a24b", "#b279a2",
+	"#4c78a8", "#54a24b", "#2e7d32",
 };
 
 static double value_of(const struct bench_row *r, const struct svg_panel *p)
@@ -335,6 +389,61 @@ static void format_value(char *buf, size_t len, double v)
 	snprintf(buf, len, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : v >= 1 ? "%.2f" : "%.3f", v);
 }
 
+/* A bar of v against the panel's max, in the path's colour, with its value. */
+static void svg_bar(FILE *f, int x, int y, double v, double max, unsigned int path)
+{
+	char label[32];
+	int w = max > 0 && v > 0 ? (int)(v / max * (SVG_PANEL_W - SVG_VALUE_W) + 0.5) : 0;
+
+	w = w > 1 ? w : 1;
+	fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>\n",
+		x, y, w, SVG_BAR_H, colours[path % (sizeof(colours) / sizeof(colours[0]))]);
+	format_value(label, sizeof(label), v);
+	svg_text(f, x + w + 4, y + SVG_BAR_H - 2, "class=\"value\"", "%s", label);
+}
+
+/* A heading across the chart with a rule under it. */
+static void svg_heading(FILE *f, int y, const char *text)
+{
+	svg_text(f, 10, y + 20, "class=\"group\"", "%s", text);
+	fprintf(f, "<line x1=\"10\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"rule\"/>\n",
+		y + 25, SVG_W - 10, y + 25);
+}
+
+/*
+ * The cost model of the hot rows: fixed ns per call and ns per KiB, the
+ * wall-time fit, in the two panels' places; returns the y below it.
+ */
+static int svg_model(FILE *f, const struct bench_fit *fits, size_t nf, int y)
+{
+	double max[2] = { 0, 0 };
+
+	for (size_t i = 0; i < nf; i++) {
+		double v[2] = { fits[i].call_ns, fits[i].byte_ns * 1024 };
+
+		for (int p = 0; p < 2 && fits[i].cache == BENCH_HOT; p++)
+			max[p] = v[p] > max[p] ? v[p] : max[p];
+	}
+	svg_heading(f, y, "Cost model, hot: time per transfer = ns per call + ns per KiB");
+	y += SVG_GROUP_H;
+	svg_text(f, SVG_LABEL_W + 10, y + 10, "class=\"panel\"", "Fixed, ns per call");
+	svg_text(f, SVG_LABEL_W + 10 + SVG_PANEL_W + SVG_GAP, y + 10, "class=\"panel\"",
+		 "Per byte, ns per KiB");
+	y += SVG_ROW_H;
+	for (size_t i = 0; i < nf; i++) {
+		double v[2] = { fits[i].call_ns, fits[i].byte_ns * 1024 };
+
+		if (fits[i].cache != BENCH_HOT)
+			continue;
+		svg_text(f, SVG_LABEL_W, y + SVG_BAR_H - 2, "class=\"path\"", "%s", fits[i].path);
+		for (int p = 0; p < 2; p++)
+			svg_bar(f, SVG_LABEL_W + 10 + p * (SVG_PANEL_W + SVG_GAP), y, v[p],
+				max[p], fits[i].path_index);
+		y += SVG_ROW_H;
+	}
+	return y + 8;
+}
+
 /* One size group; returns the y below it. */
 static int svg_group(FILE *f, const struct bench_row *rows, size_t n,
 		     uint64_t size, int y)
@@ -348,10 +457,10 @@ static int svg_group(FILE *f, const struct bench_row *rows, size_t n,
 			    !rows[i].files && rows[i].status == BENCH_OK && value_of(&rows[i], &panels[p]) > max[p])
 				max[p] = value_of(&rows[i], &panels[p]);
 
-	svg_text(f, 10, y + 20, "class=\"group\"", "%s file",
-		 format_size(label, sizeof(label), size, true));
-	fprintf(f, "<line x1=\"10\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"rule\"/>\n",
-		y + 25, SVG_W - 10, y + 25);
+	char head[48];
+
+	snprintf(head, sizeof(head), "%s file", format_size(label, sizeof(label), size, true));
+	svg_heading(f, y, head);
 	y += SVG_GROUP_H;
 	for (size_t i = 0; i < n; i++) {
 		const struct bench_row *r = &rows[i];
@@ -362,20 +471,13 @@ static int svg_group(FILE *f, const struct bench_row *rows, size_t n,
 		for (int p = 0; p < 2; p++) {
 			int x = SVG_LABEL_W + 10 + p * (SVG_PANEL_W + SVG_GAP);
 			double v = value_of(r, &panels[p]);
-			int w;
 
 			if (r->status != BENCH_OK) {
 				svg_text(f, x + 4, y + SVG_BAR_H - 2, "class=\"none\"", "%s",
 					 status_names[r->status]);
 				continue;
 			}
-			w = max[p] > 0 ? (int)(v / max[p] * (SVG_PANEL_W - SVG_VALUE_W) + 0.5) : 0;
-			fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>\n",
-				x, y, w > 1 ? w : 1, SVG_BAR_H,
-				colours[r->path_index % (sizeof(colours) / sizeof(colours[0]))]);
-			format_value(label, sizeof(label), v);
-			svg_text(f, x + (w > 1 ? w : 1) + 4, y + SVG_BAR_H - 2, "class=\"value\"",
-				 "%s", label);
+			svg_bar(f, x, y, v, max[p], r->path_index);
 		}
 		y += SVG_ROW_H;
 	}
@@ -400,7 +502,14 @@ int bench_write_svg(const char *path, const struct bench_env *e,
 		if (j == n_sizes && n_sizes < BENCH_MAX_SIZES)
 			sizes[n_sizes++] = rows[i].size;
 	}
+	struct bench_fit fits[BENCH_MAX_FITS];
+	size_t nf = bench_fit(rows, n, fits, BENCH_MAX_FITS), nf_hot = 0;
+
+	for (size_t i = 0; i < nf; i++)
+		nf_hot += fits[i].cache == BENCH_HOT;
 	int height = SVG_TOP + (int)n_sizes * (SVG_GROUP_H + 8) + (int)n_hot * SVG_ROW_H + 20;
+	if (nf_hot)
+		height += SVG_GROUP_H + (int)(nf_hot + 1) * SVG_ROW_H + 8;
 	FILE *f = fopen(path, "we");
 
 	if (!f)
@@ -438,6 +547,8 @@ int bench_write_svg(const char *path, const struct bench_env *e,
 		y = svg_group(f, rows, n, sizes[z], y);
 	if (!n_sizes)
 		svg_text(f, 10, y + 20, "class=\"none\"", "No hot-cache rows were run.");
+	if (nf_hot)
+		svg_model(f, fits, nf, y);
 	fputs("</svg>\n", f);
 	return finish(f);
 }

@@ -120,7 +120,7 @@ static int run_rep(struct bench_ctx *ctx, struct series *s, bool record)
 	uint64_t xfer_bytes = x->n_files ? x->n_files * (x->size + SMALL_HDR) : x->size;
 	if (rx_ask(&ctx->rx, s->slot, false, s->k * xfer_bytes))
 		return -1;
-	x->calls = x->copied = 0;
+	x->calls = x->copied = x->copied_of = 0;
 
 	double t0 = now(), c0 = cpu_seconds();
 	for (unsigned int i = 0; i < s->k && !err; i++)
@@ -150,7 +150,8 @@ static int run_rep(struct bench_ctx *ctx, struct series *s, bool record)
 	s->v[M_RXCPU][i] = ack.cpu / (bytes / GIB);
 	s->v[M_CALLS][i] = (double)x->calls / s->k / nf;
 	s->v[M_FILES][i] = (double)s->k * nf / (t1 - t0);
-	s->v[M_COPIES][i] = x->copied / bytes;
+	s->v[M_COPIES][i] = x->copied_of ? (double)x->copied / x->copied_of :
+			    x->copied / bytes;
 	s->v[M_RESIDENT][i] = resident;
 	s->med[0][i] = median(s->v[M_MIBS], s->n);
 	s->med[1][i] = median(s->v[M_CPU], s->n);
@@ -193,16 +194,6 @@ static int open_series(struct bench_ctx *ctx, struct series *s)
 		errno = ack.err;
 		return -1;
 	}
-	if (s->path->send != send_splice)
-		return 0;
-	if (pipe2(x->pipe, O_CLOEXEC))
-		return -1;
-	/* A bigger pipe means fewer calls; unprivileged limits may refuse it. */
-	fcntl(x->pipe[1], F_SETPIPE_SZ, (int)PIPE_SIZE);
-	int size = fcntl(x->pipe[1], F_GETPIPE_SZ);
-	if (size <= 0)
-		return -1;
-	x->pipe_size = size;
 	return 0;
 }
 
@@ -238,9 +229,9 @@ static void summarize(const struct series *s, struct bench_row *row)
 
 static void close_series(struct series *s)
 {
+	if (s->path->close)
+		s->path->close(&s->x);
 	close_fd(&s->x.sock);
-	close_fd(&s->x.pipe[0]);
-	close_fd(&s->x.pipe[1]);
 	free(s->x.segs);
 	free(s);
 }
@@ -272,7 +263,7 @@ static struct series *start_series(struct bench_ctx *ctx, unsigned int p,
 			 ctx->env.fs);
 		return NULL;
 	}
-	if (paths[p].copies == MEASURED && ctx->dev < 0) {
+	if (paths[p].zcopy && ctx->dev < 0) {
 		row_stop(row, BENCH_FAILED, ctx->dev_err, "%s", ZCOPY_DEV_PATH);
 		return NULL;
 	}
@@ -306,6 +297,12 @@ static struct series *start_series(struct bench_ctx *ctx, unsigned int p,
 
 	if (rc)
 		row_stop(row, BENCH_FAILED, errno, "connect to the receiver");
+	else if (s->path->open && (rc = s->path->open(&s->x)) &&
+		 (errno == ENOSYS || errno == EPERM))
+		/* A kernel without io_uring, or with io_uring_disabled set */
+		row_stop(row, BENCH_SKIPPED, errno, "the kernel refuses it");
+	else if (rc)
+		row_stop(row, BENCH_FAILED, errno, "set up the path");
 	else if ((rc = run_rep(ctx, s, false)) && errno == EINVAL &&
 		 s->path->method == ZCOPY_METHOD_DIRECT)
 		row_stop(row, BENCH_SKIPPED, 0, "no direct I/O on this filesystem (EINVAL)");
@@ -388,7 +385,7 @@ static void run_group(struct bench_ctx *ctx, int file, uint64_t size,
 static bool wants_zcopy(const struct bench_config *cfg)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
-		if (cfg->paths >> i & 1 && paths[i].copies == MEASURED)
+		if (cfg->paths >> i & 1 && paths[i].zcopy)
 			return true;
 	return false;
 }
@@ -448,6 +445,7 @@ static int run_all(struct bench_ctx *ctx, const int *files,
 	for (int c = 0; c < BENCH_NR_CACHES && wants_small(cfg, false); c++)
 		for (unsigned int z = 0; z < cfg->n_sizes && cfg->caches >> c & 1; z++)
 			run_group(ctx, files[z], cfg->sizes[z], c, false, rows, n);
+	bench_table_model(ctx->table, rows, *n);
 	if (wants_small(cfg, true) && cfg->caches >> BENCH_HOT & 1) {
 		bench_table_small_header(ctx->table, SMALL_FILES, SMALL_SIZE, SMALL_HDR);
 		if (make_small_files(ctx)) {
