@@ -5,7 +5,7 @@ set -eu
 
 pkgs="build-essential bc bison flex libelf-dev libssl-dev cpio kmod xz-utils
       linux-source-6.12 qemu-system-x86 busybox-static libkmod-dev liburing-dev pkg-config
-      e2fsprogs linux-headers-amd64 gcc-multilib xfsprogs iproute2"
+      e2fsprogs linux-headers-amd64 gcc-multilib xfsprogs iproute2 ethtool"
 # The server tests: curl and wrk in the guest, and the libraries of the nginx
 # tests/nginx.sh unpacks.
 pkgs="$pkgs curl wrk libcrypt1 libpcre2-8-0 libssl3 zlib1g"

@@ -31,6 +31,9 @@ enum bench_opt {
 	BENCH_OPT_JSON_FILE,
 	BENCH_OPT_SVG,
 	BENCH_OPT_NOTE,
+	BENCH_OPT_RX_ADDR,
+	BENCH_OPT_RX_NETNS,
+	BENCH_OPT_CONNECTIONS,
 	BENCH_NR_OPTS
 };
 
@@ -54,6 +57,9 @@ struct bench_config {
 	const char *json_file;		/* NULL: no JSON file */
 	const char *svg;		/* NULL: no SVG file */
 	const char *note;		/* free text for env.note */
+	uint32_t rx_addr;		/* the receiver's IPv4 address, network order */
+	const char *rx_netns;		/* its network namespace (a file), or NULL */
+	unsigned int connections;	/* >1: only the concurrent rows, this many */
 };
 
 void bench_defaults(struct bench_config *c);
@@ -86,6 +92,7 @@ struct bench_row {
 	unsigned int reps;
 	unsigned int xfers_per_rep;
 	unsigned int files;		/* small-file rows: files per transfer; else 0 */
+	unsigned int connections;	/* concurrent rows: connections at once; else 0 */
 	unsigned int header_bytes;	/* small-file rows: header before each file */
 	/* Throughput / user:readwrite's (small-file rows: user:writev_sendfile's); 0: n/a */
 	double vs_readwrite;
@@ -100,6 +107,10 @@ struct bench_env {
 	char clock[32];			/* the kernel's clocksource */
 	char drop_caches[96];		/* "yes" or why not */
 	char features[96];		/* zcopy features, "" when no module */
+	char route[160];		/* where the receiver is: address, netns, device */
+	char route_dev[16];		/* the device the route goes through */
+	bool route_sg;			/* it gathers page fragments (or unknown) */
+	bool route_sg_known;
 	bool have_module;		/* ZCOPY_IOC_INFO answered */
 	long cpus;
 	const char *dir;
@@ -133,7 +144,15 @@ struct bench_fit {
 size_t bench_fit(const struct bench_row *rows, size_t n, struct bench_fit *fits,
 		 size_t max);
 
+/* A row of one file over one connection: the table's, the chart's, the model's. */
+static inline bool bench_row_plain(const struct bench_row *r)
+{
+	return !r->files && !r->connections;
+}
+
 void bench_table_header(FILE *f);
+/* Heads the concurrent rows, which bench_table_row() prints their own way. */
+void bench_table_parallel_header(FILE *f, unsigned int connections, uint64_t budget_ms);
 void bench_table_row(FILE *f, const struct bench_row *r);
 /* Heads the small-file rows, which bench_table_row() prints their own way. */
 void bench_table_small_header(FILE *f, unsigned int files, uint64_t size,

@@ -2,6 +2,7 @@
 /*
  * zcopyctl bench: its options, their help and their defaults.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +23,15 @@ const struct bench_opt_spec bench_opts[BENCH_NR_OPTS] = {
 	[BENCH_OPT_JSON_FILE] = { "json-file", true },
 	[BENCH_OPT_SVG] = { "svg", true },
 	[BENCH_OPT_NOTE] = { "note", true },
+	[BENCH_OPT_RX_ADDR] = { "rx-addr", true },
+	[BENCH_OPT_RX_NETNS] = { "rx-netns", true },
+	[BENCH_OPT_CONNECTIONS] = { "connections", true },
 };
 
 const char bench_usage[] =
 	"Usage: zcopyctl bench [OPTIONS]\n"
 	"\n"
-	"Send files of several sizes to a receiver on 127.0.0.1 over TCP by\n"
+	"Send files of several sizes to a receiver (on 127.0.0.1) over TCP by\n"
 	"each path below, with the page cache hot and cold, and print a row per\n"
 	"(path, size, cache): throughput, sender CPU seconds per GiB, receiver\n"
 	"CPU seconds per GiB, syscalls per transfer, CPU copies per payload byte.\n"
@@ -71,8 +75,10 @@ const char bench_usage[] =
 	"  Copies per byte of zcopy:* are measured (zcopy_stats.copied_bytes /\n"
 	"  bytes sent); those of the other user:* paths are derived from the code (marked\n"
 	"  '*'): readwrite 2, mmap_write 1, sendfile and the splices 0 on a route\n"
-	"  that gathers pages, as loopback does.  msg_zerocopy's are measured: the\n"
-	"  bytes its completions mark SO_EE_CODE_ZEROCOPY_COPIED (all, on loopback).\n"
+	"  that gathers pages, as loopback does, and 1 on one that cannot (the\n"
+	"  route's device says which: ETHTOOL_GSG).  msg_zerocopy's are measured: the\n"
+	"  bytes its completions mark SO_EE_CODE_ZEROCOPY_COPIED (all, on loopback);\n"
+	"  through a device that cannot gather, whose copy by GSO they miss, 1.\n"
 	"  The cost model after the rows fits each path's time per transfer to\n"
 	"  ns per call + ns per KiB over the sizes (wall and sender CPU).\n"
 	"\n"
@@ -91,6 +97,15 @@ const char bench_usage[] =
 	"  --json-file FILE  write that JSON to FILE\n"
 	"  --svg FILE        write a bar chart of the hot rows as SVG\n"
 	"  --note TEXT       free text for the JSON's env.note\n"
+	"  --rx-addr IPV4    the receiver's address (default 127.0.0.1): one of\n"
+	"                    this machine's, or of --rx-netns, to measure a route\n"
+	"                    through a NIC\n"
+	"  --rx-netns FILE   the receiver's network namespace, as ip-netns(8)\n"
+	"                    keeps them (/run/netns/NAME); needs CAP_SYS_ADMIN\n"
+	"  --connections N   2 to 64: instead of the rows above, concurrent rows\n"
+	"                    (hot): per path and size, N threads each sending the\n"
+	"                    file over a connection of its own for --budget-ms;\n"
+	"                    MiB/s of them all and the sender's CPU per GiB\n"
 	"  -h, --help        show this help\n";
 
 void bench_defaults(struct bench_config *c)
@@ -104,6 +119,8 @@ void bench_defaults(struct bench_config *c)
 		.caches = 1U << BENCH_HOT | 1U << BENCH_COLD,
 		.budget_ms = 2000,
 		.min_reps = 5,
+		.rx_addr = htonl(INADDR_LOOPBACK),
+		.connections = 1,
 	};
 	memcpy(c->sizes, sizes, sizeof(sizes));
 }
@@ -204,6 +221,19 @@ bool bench_set(struct bench_config *c, int opt, const char *v)
 	case BENCH_OPT_NOTE:
 		c->note = v;
 		return true;
+	case BENCH_OPT_RX_ADDR:
+		return inet_pton(AF_INET, v, &c->rx_addr) == 1;
+	case BENCH_OPT_RX_NETNS:
+		c->rx_netns = v;
+		return true;
+	case BENCH_OPT_CONNECTIONS: {
+		uint64_t n;
+
+		if (!parse_num(v, 1, BENCH_MAX_CONNECTIONS, &n))
+			return false;
+		c->connections = n;
+		return true;
+	}
 	}
 	return false;
 }

@@ -3,10 +3,17 @@
  * zcopyctl bench: the environment the figures come from, for the table's
  * footer and the JSON's "env".
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <linux/ethtool.h>
 #include <linux/magic.h>
+#include <linux/sockios.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
 
@@ -61,6 +68,46 @@ static void read_cpu(struct bench_env *e)
 		snprintf(e->virt, sizeof(e->virt), "none detected");
 }
 
+/*
+ * The device the kernel routes to addr through, and whether it gathers
+ * page fragments (ETHTOOL_GSG): through one that cannot, TCP copies what
+ * sendfile and splice lend.  A UDP socket connected to addr has the
+ * route's source address; the device is the one that has it.
+ */
+static void read_route(struct bench_env *e, uint32_t addr)
+{
+	struct sockaddr_in to = {
+		.sin_family = AF_INET, .sin_addr.s_addr = addr, .sin_port = htons(9),
+	}, me;
+	socklen_t len = sizeof(me);
+	struct ifaddrs *ifs = NULL;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	e->route_sg = true;
+	snprintf(e->route_dev, sizeof(e->route_dev), "unknown");
+	if (fd < 0 || connect(fd, (struct sockaddr *)&to, sizeof(to)) ||
+	    getsockname(fd, (struct sockaddr *)&me, &len) || getifaddrs(&ifs))
+		goto close_fd;
+	for (struct ifaddrs *i = ifs; i; i = i->ifa_next) {
+		struct ethtool_value ev = { .cmd = ETHTOOL_GSG };
+		struct ifreq ifr = { .ifr_data = (void *)&ev };
+
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET ||
+		    ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr != me.sin_addr.s_addr)
+			continue;
+		snprintf(e->route_dev, sizeof(e->route_dev), "%s", i->ifa_name);
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", i->ifa_name);
+		if (!ioctl(fd, SIOCETHTOOL, &ifr)) {
+			e->route_sg = ev.data;
+			e->route_sg_known = true;
+		}
+		break;
+	}
+	freeifaddrs(ifs);
+close_fd:
+	close_fd(&fd);
+}
+
 /* The first line of a small file, or "unknown". */
 static void read_line(const char *path, char *buf, size_t len)
 {
@@ -87,6 +134,13 @@ void collect_env(struct bench_env *e, const struct bench_config *cfg, int dev,
 	e->budget_ms = cfg->budget_ms;
 	e->min_reps = cfg->min_reps;
 	e->batch_bytes = BATCH_BYTES;
+	char a[INET_ADDRSTRLEN] = "?";
+
+	inet_ntop(AF_INET, &cfg->rx_addr, a, sizeof(a));
+	read_route(e, cfg->rx_addr);
+	snprintf(e->route, sizeof(e->route), "%s%s%.40s via %s (scatter-gather %s)", a,
+		 cfg->rx_netns ? " in " : "", cfg->rx_netns ? cfg->rx_netns : "",
+		 e->route_dev, !e->route_sg_known ? "unknown" : e->route_sg ? "on" : "off");
 	e->cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	if (!uname(&u))
 		snprintf(e->kernel, sizeof(e->kernel), "%.64s %.32s", u.release, u.machine);

@@ -5,10 +5,13 @@
  *
  *   bench_args.c   the options and their defaults
  *   bench_paths.c  the send paths, one function each, and their table
+ *   bench_peers.c  the paths with state per series: the pipe, io_uring, MSG_ZEROCOPY
  *   bench_rx.c     the forked receiver and its control protocol
  *   bench_files.c  test files, the page cache and lent pages
  *   bench_env.c    the machine the figures come from
  *   bench_run.c    the measurement: repetitions, series, groups, the run
+ *   bench_parallel.c  the concurrent rows (--connections)
+ *   bench_model.c  the cost model: ns per call and per byte, fitted
  *   bench_report.c the table, the JSON and the SVG
  */
 #ifndef ZCOPY_BENCH_INT_H
@@ -43,6 +46,7 @@
 #define SMALL_SIZE	(4 * KIB)	/* ...of this size... */
 #define SMALL_HDR	200		/* ...each after a header of this many bytes */
 #define SENDV_BATCH	64		/* files (with headers) per call of zcopy:SENDV64 */
+#define BENCH_MAX_CONNECTIONS 64	/* --connections */
 #define ZC_WINDOW	64		/* user:msg_zerocopy: sends awaiting completion */
 
 /* ---- the paths (bench_paths.c) ------------------------------------------ */
@@ -86,6 +90,7 @@ struct bench_path {
 	close_fn *close;
 	unsigned int method;
 	double copies;			/* per byte, derived; or MEASURED */
+	double lent;			/* per byte: copied too where the route cannot gather */
 	unsigned int batch;		/* small-file paths: files per call */
 	bool small;			/* a small-file path (see run_small()) */
 	bool zcopy;			/* needs /dev/zcopy */
@@ -134,8 +139,17 @@ struct receiver {
 	struct sockaddr_in addr;
 };
 
-/* Fork the receiver, listening on 127.0.0.1: 0, or -1 with errno. */
-int rx_start(struct receiver *rx);
+/*
+ * Fork the receiver, listening on addr (IPv4, network order) in the network
+ * namespace netns (a file; NULL: ours): 0, or -1 with errno.
+ */
+int rx_start(struct receiver *rx, uint32_t addr, const char *netns);
+/*
+ * A TCP socket listening on addr (port 0: any) in netns (NULL: ours), its
+ * address in bound: the socket, or -1 with errno.
+ */
+int bench_listen(uint32_t addr, const char *netns, int backlog,
+		 struct sockaddr_in *bound);
 void rx_stop(struct receiver *rx);
 /* Ask the receiver to accept the slot's connection, or to drain n bytes. */
 int rx_ask(struct receiver *rx, unsigned int slot, bool accept, uint64_t n);
@@ -163,6 +177,15 @@ int self_udp(void);
  */
 void collect_env(struct bench_env *e, const struct bench_config *cfg, int dev,
 		 bool *can_drop_caches, bool *cold_ok);
+
+/* ---- the concurrent rows (bench_parallel.c) ------------------------------ */
+
+/*
+ * cfg->connections senders per path and size (hot), files[] one per size;
+ * rows appended at *n: 0, or 1 if a row failed.
+ */
+int bench_run_parallel(const struct bench_config *cfg, const int *files, int dev,
+		       FILE *table, struct bench_row *rows, size_t *n);
 
 /* ---- small helpers -------------------------------------------------------- */
 

@@ -62,11 +62,11 @@ size_t bench_fit(const struct bench_row *rows, size_t n, struct bench_fit *fits,
 		unsigned int k = 0;
 		bool seen = false;
 
-		if (r->files || r->status != BENCH_OK)
+		if (!bench_row_plain(r) || r->status != BENCH_OK)
 			continue;
 		/* Each (path, cache) once, from its first row on. */
 		for (size_t j = 0; j < i && !seen; j++)
-			seen = !rows[j].files && rows[j].status == BENCH_OK &&
+			seen = bench_row_plain(&rows[j]) && rows[j].status == BENCH_OK &&
 			       rows[j].path_index == r->path_index &&
 			       rows[j].cache == r->cache;
 		if (seen)
@@ -74,7 +74,7 @@ size_t bench_fit(const struct bench_row *rows, size_t n, struct bench_fit *fits,
 		for (size_t j = i; j < n && k < BENCH_MAX_SIZES; j++) {
 			const struct bench_row *q = &rows[j];
 
-			if (q->files || q->status != BENCH_OK ||
+			if (!bench_row_plain(q) || q->status != BENCH_OK ||
 			    q->path_index != r->path_index || q->cache != r->cache ||
 			    !(q->mib_per_s > 0))
 				continue;

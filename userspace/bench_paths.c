@@ -249,19 +249,21 @@ static int send_sendv(struct xfer *x)
 /*
  * Derived copies per byte: readwrite copies into the buffer and out of it,
  * mmap_write only out of the mapping, sendfile and splice lend page-cache
- * pages, which a route that gathers fragments (loopback does) never copies.
+ * pages, which a route that gathers fragments (loopback does) never copies
+ * and one that cannot copies once (lent).
  */
 const struct bench_path paths[BENCH_NR_PATHS] = {
 	{ .name = "user:readwrite", .send = send_readwrite, .copies = 2 },
 	{ .name = "user:mmap_write", .send = send_mmap_write, .copies = 1 },
-	{ .name = "user:sendfile", .send = send_sendfile, .copies = 0 },
+	{ .name = "user:sendfile", .send = send_sendfile, .copies = 0, .lent = 1 },
 	{ .name = "user:splice", .send = send_splice, .open = open_pipe,
-	  .close = close_pipe, .copies = 0 },
+	  .close = close_pipe, .copies = 0, .lent = 1 },
 	{ .name = "user:io_uring_splice", .send = send_io_uring_splice,
-	  .open = open_io_uring, .close = close_io_uring, .copies = 0 },
-	/* Measured: the completions say which sends the kernel copied. */
+	  .open = open_io_uring, .close = close_io_uring, .copies = 0, .lent = 1 },
+	/* Measured: the completions say which sends the kernel copied (see summarize()). */
 	{ .name = "user:msg_zerocopy", .send = send_msg_zerocopy,
-	  .open = open_msg_zerocopy, .close = close_msg_zerocopy, .copies = MEASURED },
+	  .open = open_msg_zerocopy, .close = close_msg_zerocopy, .copies = MEASURED,
+	  .lent = 1 },
 	{ .name = "zcopy:COPY", .send = send_zcopy, .method = ZCOPY_METHOD_COPY,
 	  .copies = MEASURED, .zcopy = true },
 	{ .name = "zcopy:MMAP", .send = send_zcopy, .method = ZCOPY_METHOD_MMAP,
@@ -274,7 +276,8 @@ const struct bench_path paths[BENCH_NR_PATHS] = {
 	  .copies = MEASURED, .zcopy = true },
 	/* Small files: the header is copied, the file lent. */
 	{ .name = "user:writev_sendfile", .send = send_writev_sendfile,
-	  .copies = (double)SMALL_HDR / (SMALL_HDR + SMALL_SIZE), .batch = 1, .small = true },
+	  .copies = (double)SMALL_HDR / (SMALL_HDR + SMALL_SIZE),
+	  .lent = (double)SMALL_SIZE / (SMALL_HDR + SMALL_SIZE), .batch = 1, .small = true },
 	{ .name = "zcopy:SENDV", .send = send_sendv, .method = ZCOPY_METHOD_AUTO,
 	  .copies = MEASURED, .batch = 1, .small = true, .zcopy = true },
 	{ .name = "zcopy:SENDV64", .send = send_sendv, .method = ZCOPY_METHOD_AUTO,

@@ -60,6 +60,32 @@ void bench_table_small_header(FILE *f, unsigned int files, uint64_t size,
 		"calls/file", "copies/B", "vs wv_sf", "reps");
 }
 
+#define PAR_FMT "%-20s %5s %10s %10s %10s\n"
+
+void bench_table_parallel_header(FILE *f, unsigned int connections, uint64_t budget_ms)
+{
+	fprintf(f, "\nConcurrent: %u connections at once, each a sender thread and a receiver\n"
+		"process, %llu ms per row, hot; MiB/s of them all, the sender's CPU (all\n"
+		"threads) per GiB.\n", connections, (unsigned long long)budget_ms);
+	fprintf(f, PAR_FMT, "path", "size", "MiB/s", "files/s", "CPU s/GiB");
+}
+
+static void table_parallel_row(FILE *f, const struct bench_row *r)
+{
+	char size[16], mibs[16], fps[16], cpu[16];
+
+	format_size(size, sizeof(size), r->size, false);
+	if (r->status != BENCH_OK) {
+		fprintf(f, "%-20s %5s %s: %s\n", r->path, size, status_names[r->status],
+			r->reason);
+		return;
+	}
+	snprintf(mibs, sizeof(mibs), "%.1f", r->mib_per_s);
+	snprintf(fps, sizeof(fps), "%.0f", r->files_per_s);
+	snprintf(cpu, sizeof(cpu), "%.3f", r->cpu_s_per_gib);
+	fprintf(f, PAR_FMT, r->path, size, mibs, fps, cpu);
+}
+
 /* The cells both kinds of row share, formatted. */
 struct row_cells {
 	char mibs[16], cpu[16], rx[16], calls[16], copies[16], vs[16], reps[16];
@@ -106,6 +132,10 @@ void bench_table_row(FILE *f, const struct bench_row *r)
 
 	if (r->files) {
 		table_small_row(f, r);
+		return;
+	}
+	if (r->connections) {
+		table_parallel_row(f, r);
 		return;
 	}
 	format_size(size, sizeof(size), r->size, false);
@@ -166,9 +196,10 @@ void bench_table_footer(FILE *f, const struct bench_env *e)
 		"figures did not settle within the budget of %llu ms.  Small files: bytes and\n"
 		"copies/B count headers and files; vs wv_sf: files/s over user:writev_sendfile's.\n",
 		(unsigned long long)e->budget_ms);
-	fprintf(f, "Kernel %s, %ld CPU%s (%s), clock %s; files in %s (%s); drop_caches: %s.\n",
+	fprintf(f, "Kernel %s, %ld CPU%s (%s), clock %s; files in %s (%s); drop_caches: %s;\n"
+		"receiver on %s.\n",
 		e->kernel, e->cpus, e->cpus == 1 ? "" : "s", e->cpu_model, e->clock, e->dir,
-		e->fs, e->drop_caches);
+		e->fs, e->drop_caches, e->route);
 	if (strstr(e->clock, "jiffies"))
 		fprintf(f, "WARNING: the clocksource is %s: times move in ticks, figures are coarse.\n",
 			e->clock);
@@ -195,7 +226,8 @@ static void json_env(struct json *j, const struct bench_env *e)
 	json_string(j, "dir", e->dir);
 	json_string(j, "fs", e->fs);
 	json_string(j, "drop_caches", e->drop_caches);
-	json_string(j, "receiver", "forked SCHED_IDLE process on 127.0.0.1, recv(MSG_TRUNC) into no buffer");
+	json_string(j, "route", e->route);
+	json_string(j, "receiver", "forked SCHED_IDLE process on the route's address, recv(MSG_TRUNC) into no buffer");
 	json_string(j, "connection", "one TCP connection (TCP_NODELAY) per path, size and cache");
 	json_string(j, "order", "the paths of one size and cache take turns, one repetition each");
 	json_string(j, "repetition", "whole file sent transfers_per_rep times, timed until the receiver has every byte");
@@ -231,9 +263,12 @@ static void json_row(struct json *j, const struct bench_row *r)
 		json_string(j, "reason", r->reason);
 	json_num(j, "mib_per_s", r->mib_per_s, ok);
 	json_num(j, "cpu_s_per_gib", r->cpu_s_per_gib, ok);
-	json_num(j, "rx_cpu_s_per_gib", r->rx_cpu_s_per_gib, ok);
-	json_num(j, "syscalls_per_transfer", r->syscalls, ok);
-	json_num(j, "copied_bytes_per_byte", r->copied_per_byte, ok);
+	/* The concurrent rows measure throughput and sender CPU only. */
+	bool full = ok && !r->connections;
+
+	json_num(j, "rx_cpu_s_per_gib", r->rx_cpu_s_per_gib, full);
+	json_num(j, "syscalls_per_transfer", r->syscalls, full);
+	json_num(j, "copied_bytes_per_byte", r->copied_per_byte, full);
 	json_string(j, "copied_source", r->copied_measured ? "measured" : "derived");
 	json_num(j, "resident_fraction", r->resident, ok && r->resident >= 0);
 	json_num(j, "files_per_s", r->files_per_s, ok);
@@ -246,6 +281,8 @@ static void json_row(struct json *j, const struct bench_row *r)
 	} else {
 		json_num(j, "vs_readwrite", r->vs_readwrite, ok && r->vs_readwrite > 0);
 	}
+	if (r->connections)
+		json_u64(j, "connections", r->connections);
 	json_u64(j, "reps", r->reps);
 	json_u64(j, "transfers_per_rep", r->xfers_per_rep);
 	json_bool(j, "stable", ok && r->stable);
@@ -454,7 +491,8 @@ static int svg_group(FILE *f, const struct bench_row *rows, size_t n,
 	for (size_t i = 0; i < n; i++)
 		for (int p = 0; p < 2; p++)
 			if (rows[i].cache == BENCH_HOT && rows[i].size == size &&
-			    !rows[i].files && rows[i].status == BENCH_OK && value_of(&rows[i], &panels[p]) > max[p])
+			    bench_row_plain(&rows[i]) && rows[i].status == BENCH_OK &&
+			    value_of(&rows[i], &panels[p]) > max[p])
 				max[p] = value_of(&rows[i], &panels[p]);
 
 	char head[48];
@@ -465,7 +503,7 @@ static int svg_group(FILE *f, const struct bench_row *rows, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		const struct bench_row *r = &rows[i];
 
-		if (r->cache != BENCH_HOT || r->size != size || r->files)
+		if (r->cache != BENCH_HOT || r->size != size || !bench_row_plain(r))
 			continue;
 		svg_text(f, SVG_LABEL_W, y + SVG_BAR_H - 2, "class=\"path\"", "%s", r->path);
 		for (int p = 0; p < 2; p++) {
@@ -494,7 +532,7 @@ int bench_write_svg(const char *path, const struct bench_env *e,
 	for (size_t i = 0; i < n; i++) {
 		size_t j = 0;
 
-		if (rows[i].cache != BENCH_HOT || rows[i].files)
+		if (rows[i].cache != BENCH_HOT || !bench_row_plain(&rows[i]))
 			continue;
 		n_hot++;
 		while (j < n_sizes && sizes[j] != rows[i].size)
@@ -530,7 +568,7 @@ int bench_write_svg(const char *path, const struct bench_env *e,
 	      "</style>\n", f);
 	fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", SVG_W, height);
 	svg_text(f, 10, 26, "class=\"title\"",
-		 "zcopy bench: a file sent over loopback TCP, page cache hot");
+		 "zcopy bench: a file sent over TCP to %s, page cache hot", e->route);
 	svg_text(f, 10, 46, "class=\"sub\"", "Linux %s, %ld CPU%s, %s; files on %s (%s); %s",
 		 e->kernel, e->cpus, e->cpus == 1 ? "" : "s", e->cpu_model, e->dir, e->fs, e->date);
 	svg_text(f, 10, 62, "class=\"sub\"",

@@ -4,6 +4,7 @@
  * repetitions on one connection; the series of a group (one size and
  * cache) take turns; the run is every group, then the small-file group.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/tcp.h>
@@ -213,7 +214,7 @@ static void row_stop(struct bench_row *row, enum bench_status st, int err,
 			 strerror(err));
 }
 
-static void summarize(const struct series *s, struct bench_row *row)
+static void summarize(const struct series *s, struct bench_row *row, bool sg)
 {
 	row->reps = s->n;
 	row->mib_per_s = median(s->v[M_MIBS], s->n);
@@ -222,9 +223,17 @@ static void summarize(const struct series *s, struct bench_row *row)
 	row->syscalls = median(s->v[M_CALLS], s->n);
 	row->files_per_s = median(s->v[M_FILES], s->n);
 	row->resident = median(s->v[M_RESIDENT], s->n);
-	row->copied_measured = s->path->copies == MEASURED;
-	row->copied_per_byte = row->copied_measured ?
-		median(s->v[M_COPIES], s->n) : s->path->copies;
+	/*
+	 * MSG_ZEROCOPY's completions miss the copy GSO makes for a device
+	 * that cannot gather (skb_segment() copies without clearing the
+	 * zerocopy mark): through one, its copy is derived like sendfile's.
+	 */
+	row->copied_measured = s->path->copies == MEASURED && (sg || !s->path->lent);
+	if (row->copied_measured)
+		row->copied_per_byte = median(s->v[M_COPIES], s->n);
+	else
+		row->copied_per_byte = (s->path->copies == MEASURED ? 0 : s->path->copies) +
+				       (sg ? 0 : s->path->lent);
 }
 
 static void close_series(struct series *s)
@@ -331,7 +340,7 @@ static void step(struct bench_ctx *ctx, struct series *s)
 	s->done = s->row->stable || s->n == MAX_REPS ||
 		  (s->n >= FLOOR_REPS && s->spent * 1000 >= cfg->budget_ms);
 	if (s->done)
-		summarize(s, s->row);
+		summarize(s, s->row, ctx->env.route_sg);
 }
 
 /*
@@ -480,8 +489,12 @@ int bench_run(const struct bench_config *cfg)
 	/* A receiver that went away must show up as EPIPE, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 	/* First, so that it holds neither the device nor the files open. */
-	if (rx_start(&ctx.rx)) {
-		warn_errno(errno, "start the receiver");
+	if (rx_start(&ctx.rx, cfg->rx_addr, cfg->rx_netns)) {
+		char a[INET_ADDRSTRLEN];
+
+		warn_errno(errno, "start the receiver on %s%s%s",
+			   inet_ntop(AF_INET, &cfg->rx_addr, a, sizeof(a)),
+			   cfg->rx_netns ? " in " : "", cfg->rx_netns ? cfg->rx_netns : "");
 		return EXIT_FAILURE;
 	}
 	if (wants_zcopy(cfg) && (ctx.dev = zcopy_open()) < 0) {
@@ -510,7 +523,13 @@ int bench_run(const struct bench_config *cfg)
 			goto out;
 		}
 	}
-	rc = run_all(&ctx, files, rows, &n_rows);
+	if (cfg->connections > 1) {
+		rc = bench_run_parallel(cfg, files, ctx.dev, ctx.table, rows, &n_rows) ?
+			EXIT_FAILURE : EXIT_SUCCESS;
+		bench_table_footer(ctx.table, &ctx.env);
+	} else {
+		rc = run_all(&ctx, files, rows, &n_rows);
+	}
 	if (cfg->json && bench_write_json(stdout, &ctx.env, rows, n_rows)) {
 		warn_errno(errno, "stdout");
 		rc = EXIT_FAILURE;

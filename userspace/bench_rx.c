@@ -9,9 +9,11 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/tcp.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -68,20 +70,68 @@ static void rx_main(int ctl, int lsock)
 	_exit(0);
 }
 
-int rx_start(struct receiver *rx)
+/*
+ * A socket belongs to the namespace it was made in: make the listening one
+ * in netns, then come back.
+ */
+static int listen_socket_in(const char *netns)
 {
-	socklen_t len = sizeof(rx->addr);
-	int sv[2] = { -1, -1 };
-	int lsock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+	int here, there, lsock, err;
 
-	rx->addr = (struct sockaddr_in){
+	if (!netns)
+		return socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+	here = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (here < 0)
+		return -1;
+	there = open(netns, O_RDONLY | O_CLOEXEC);
+	if (there < 0 || setns(there, CLONE_NEWNET)) {
+		err = errno;
+		close_fd(&there);
+		close(here);
+		errno = err;
+		return -1;
+	}
+	lsock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+	err = errno;
+	/* Every other socket must be made where we came from: fatal if not. */
+	if (setns(here, CLONE_NEWNET)) {
+		perror("zcopyctl: bench: setns back to our network namespace");
+		exit(EXIT_FAILURE);
+	}
+	close(there);
+	close(here);
+	errno = err;
+	return lsock;
+}
+
+int bench_listen(uint32_t addr, const char *netns, int backlog,
+		 struct sockaddr_in *bound)
+{
+	socklen_t len = sizeof(*bound);
+	int lsock = listen_socket_in(netns);
+
+	*bound = (struct sockaddr_in){
 		.sin_family = AF_INET,
-		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+		.sin_addr.s_addr = addr,
 	};
 	if (lsock < 0 ||
-	    bind(lsock, (struct sockaddr *)&rx->addr, sizeof(rx->addr)) ||
-	    listen(lsock, RX_SLOTS) ||
-	    getsockname(lsock, (struct sockaddr *)&rx->addr, &len) ||
+	    bind(lsock, (struct sockaddr *)bound, sizeof(*bound)) ||
+	    listen(lsock, backlog) ||
+	    getsockname(lsock, (struct sockaddr *)bound, &len)) {
+		int err = errno;
+
+		close_fd(&lsock);
+		errno = err;
+	}
+	return lsock;
+}
+
+int rx_start(struct receiver *rx, uint32_t addr, const char *netns)
+{
+	int sv[2] = { -1, -1 };
+	int lsock = bench_listen(addr, netns, RX_SLOTS, &rx->addr);
+
+	if (lsock < 0 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) ||
 	    (fflush(NULL), rx->pid = fork()) < 0) {
 		int err = errno;

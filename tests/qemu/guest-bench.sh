@@ -3,15 +3,20 @@
 # and print the table, the JSON and the SVG between markers for the host.
 # bench.paths=, bench.sizes=, bench.cache= and bench.budget_ms= on the kernel
 # command line pass on --paths, --sizes, --cache and --budget-ms;
-# bench.nginx=0 leaves out the nginx rows.
-args=
+# bench.nic_sizes= gives the NIC tables' sizes (default 64K,1M);
+# bench.nic=0 and bench.nginx=0 leave out the NIC tables and the nginx rows.
+# bench.only=concurrent runs the concurrent table alone (the host's second
+# boot, with two vCPUs); bench.concurrent=0 leaves it out.
+args='' paths='' budget='' nic_sizes=64K,1M only=''
 # shellcheck disable=SC2013 # the words of one line
 for arg in $(cat /proc/cmdline); do
 	case $arg in
-	bench.paths=*) args="$args --paths ${arg#*=}" ;;
+	bench.paths=*) paths="--paths ${arg#*=}" ;;
 	bench.sizes=*) args="$args --sizes ${arg#*=}" ;;
 	bench.cache=*) args="$args --cache ${arg#*=}" ;;
-	bench.budget_ms=*) args="$args --budget-ms ${arg#*=}" ;;
+	bench.budget_ms=*) budget="--budget-ms ${arg#*=}" ;;
+	bench.nic_sizes=*) nic_sizes=${arg#*=} ;;
+	bench.only=*) only=${arg#*=} ;;
 	esac
 done
 # Cold-cache rows need a disk filesystem: never fall back to tmpfs quietly.
@@ -84,16 +89,65 @@ nginx_rows() {
 	rm -rf "$www_ext4"
 }
 
+# The same paths through a NIC: the e1000 sends, with scatter-gather on
+# and then off, to the virtio-net in netns rx on a QEMU hub (init sets them
+# up), hot, at bench.nic_sizes.  Off, TCP copies what the others lend:
+# every path's copies/B shows it.
+nic_table() {
+	sg=$1 name=$2
+	ethtool -K tx0 sg "$sg" >/dev/null || return 1
+	echo
+	echo "Through a NIC: e1000 (scatter-gather $sg) to virtio-net in netns rx, QEMU hub"
+	# shellcheck disable=SC2086
+	zcopyctl bench --dir /mnt/ext4 --rx-addr 169.254.1.2 --rx-netns /run/netns/rx \
+		--cache hot --sizes "$nic_sizes" --json-file "/tmp/$name.json" \
+		--svg "/tmp/$name.svg" --note "$note; e1000 (sg $sg) to virtio-net" \
+		$paths $budget
+}
+
+# How the per-transfer bookkeeping scales: 8 connections at once, with the
+# vCPUs this boot has (the host boots once with one and once with two).
+concurrent_table() {
+	zcopyctl bench --dir /mnt/ext4 --connections 8 --cache hot --sizes 64K,1M \
+		--paths user:sendfile,user:splice,user:io_uring_splice,zcopy:COPY,zcopy:SPLICE,zcopy:PAGES \
+		--budget-ms 3000 --json-file "/tmp/bench-conc-$(nproc)cpu.json" \
+		--note "$note; 8 connections at once"
+}
+
 echo BENCH-TABLE-BEGIN
+rc=0
+if [ "$only" = concurrent ]; then
+	concurrent_table || rc=1
+	echo BENCH-TABLE-END
+	f=/tmp/bench-conc-$(nproc)cpu.json
+	echo "BENCH-CONC-JSON-SHA256 $(sha256sum <"$f" | cut -d' ' -f1)"
+	echo BENCH-CONC-JSON-BEGIN
+	cat "$f"
+	echo BENCH-CONC-JSON-END
+	exit $rc
+fi
 # shellcheck disable=SC2086
 zcopyctl bench --dir /mnt/ext4 --json-file /tmp/bench.json --svg /tmp/bench.svg \
-	--note "$note" $args
-rc=$?
+	--note "$note" $args $paths $budget || rc=1
+grep -qw bench.concurrent=0 /proc/cmdline || concurrent_table || rc=1
+if ! grep -qw bench.nic=0 /proc/cmdline; then
+	if [ -e /run/netns/rx ]; then
+		nic_table on bench-nic-sg || rc=1
+		nic_table off bench-nic-nosg || rc=1
+		ethtool -K tx0 sg on >/dev/null
+	else
+		echo "guest-bench: no NIC pair (tx0, netns rx): no NIC tables" >&2
+		rc=1
+	fi
+fi
 grep -qw bench.nginx=0 /proc/cmdline || nginx_rows || rc=1
 echo BENCH-TABLE-END
 
 # The host checks each file against its hash: console noise must not pass.
-for part in JSON:/tmp/bench.json SVG:/tmp/bench.svg NGINX-JSON:/tmp/bench-nginx.json; do
+for part in JSON:/tmp/bench.json SVG:/tmp/bench.svg NGINX-JSON:/tmp/bench-nginx.json \
+	CONC-JSON:/tmp/bench-conc-1cpu.json \
+	NIC-SG-JSON:/tmp/bench-nic-sg.json NIC-SG-SVG:/tmp/bench-nic-sg.svg \
+	NIC-NOSG-JSON:/tmp/bench-nic-nosg.json NIC-NOSG-SVG:/tmp/bench-nic-nosg.svg; do
 	name=${part%%:*} file=${part#*:}
 	[ -f "$file" ] || continue
 	echo "BENCH-$name-SHA256 $(sha256sum <"$file" | cut -d' ' -f1)"
