@@ -71,6 +71,7 @@ struct zcopy_call *zcopy_call_alloc(u32 count, size_t mem_bytes)
  * zcopy_call_free() - drop everything a call holds
  * @c: the call, or NULL
  *
+ * Its files too, unless they are borrowed (ZCOPY_IOC_SEND's).
  * The socket holds references of its own to the pages it still needs.
  */
 void zcopy_call_free(struct zcopy_call *c)
@@ -79,12 +80,12 @@ void zcopy_call_free(struct zcopy_call *c)
 
 	if (!c)
 		return;
-	for (i = 0; i < c->count; i++)
+	for (i = 0; i < c->count && !c->borrowed; i++)
 		if (c->segs[i].in)
 			fput(c->segs[i].in);
 	while (c->nr_pages)
 		put_page(c->pages[--c->nr_pages]);
-	if (c->out)
+	if (c->out && !c->borrowed)
 		fput(c->out);
 	kvfree(c);
 }

@@ -6,10 +6,17 @@
  * counters while these read them.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "zct.h"
@@ -165,6 +172,137 @@ static int per_open_shared_by_dup(struct tctx *t, const void *arg)
 	return rc;
 }
 
+/*
+ * Concurrent sends: threads pinned to every CPU in turn, each with its own
+ * connection, all through one open file.  The counters are per CPU; their
+ * sums must come out exact, per open file and globally.
+ */
+#define CONC_THREADS	4
+#define CONC_SENDS	100
+#define CONC_SIZE	4097
+
+struct conc_worker {
+	pthread_t thread;
+	int dev, cpu, file, tx, rx;
+	const unsigned char *want;
+	struct tally d;			/* the stats of its sends, summed */
+	char why[160];			/* empty: every send went through */
+};
+
+static void *conc_main(void *arg)
+{
+	struct conc_worker *w = arg;
+	unsigned char buf[CONC_SIZE];
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(w->cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		snprintf(w->why, sizeof(w->why), "pin to CPU %d: %s", w->cpu,
+			 strerror(errno));
+		return NULL;
+	}
+	for (int i = 0; i < CONC_SENDS; i++) {
+		struct zcopy_send req;
+
+		send_req(&req, w->file, w->tx, ZCOPY_METHOD_PAGES, 0, CONC_SIZE);
+		if (ioctl(w->dev, ZCOPY_IOC_SEND, &req) || req.sent != CONC_SIZE) {
+			snprintf(w->why, sizeof(w->why), "send %d on CPU %d: %s, sent %llu",
+				 i, w->cpu, strerror(errno), (unsigned long long)req.sent);
+			return NULL;
+		}
+		tally_add_success(&w->d, &req);
+		if (read_full(w->rx, buf, CONC_SIZE) != CONC_SIZE ||
+		    memcmp(buf, w->want, CONC_SIZE)) {
+			snprintf(w->why, sizeof(w->why), "send %d on CPU %d: wrong bytes",
+				 i, w->cpu);
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+static void tally_merge(struct tally *to, const struct tally *from)
+{
+	for (int i = 0; i < C_COUNT; i++) {
+		to->global.v[i] += from->global.v[i];
+		to->open.v[i] += from->open.v[i];
+		for (unsigned int m = 0; m < ZCOPY_METHOD_COUNT; m++)
+			to->method[m].v[i] += from->method[m].v[i];
+	}
+}
+
+static int concurrent_exact(struct tctx *t, const void *arg)
+{
+	struct conc_worker w[CONC_THREADS];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct tally before, sum;
+	unsigned char want[CONC_SIZE];
+	struct sockaddr_storage a;
+	socklen_t alen;
+	struct tfile f;
+	int l, started = 0, rc = 0;
+
+	(void)arg;
+	memset(&sum, 0, sizeof(sum));
+	for (int i = 0; i < CONC_THREADS; i++)
+		w[i] = (struct conc_worker){
+			.dev = t->dev, .cpu = (int)(i % (cpus > 0 ? cpus : 1)),
+			.file = -1, .tx = -1, .rx = -1, .want = want,
+		};
+	if (tfile_open(t, &fs_list[FS_TMPFS], CONC_SIZE, &f) < 0)
+		return -1;
+	pattern_fill(f.seed, 0, want, sizeof(want));
+	l = loopback_listener(AF_INET, &a, &alen);
+	if (l < 0)
+		return fail_errno(t, "listen");
+	for (int i = 0; i < CONC_THREADS; i++) {
+		w[i].file = open(f.path, O_RDONLY | O_CLOEXEC);
+		w[i].tx = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (w[i].file < 0 || w[i].tx < 0 ||
+		    connect(w[i].tx, (struct sockaddr *)&a, alen) ||
+		    (w[i].rx = accept4(l, NULL, NULL, SOCK_CLOEXEC)) < 0 ||
+		    set_sock_timeout(w[i].rx, SO_RCVTIMEO, SEND_TIMEOUT_MS)) {
+			rc = fail_errno(t, "connection %d", i);
+			goto close_fds;
+		}
+	}
+	if (tally_read(t, t->dev, &before)) {
+		rc = -1;
+		goto close_fds;
+	}
+	for (; started < CONC_THREADS; started++) {
+		int err = pthread_create(&w[started].thread, NULL, conc_main, &w[started]);
+
+		if (err) {
+			rc = fail(t, "pthread_create: %s", strerror(err));
+			break;
+		}
+	}
+	for (int i = 0; i < started; i++) {
+		pthread_join(w[i].thread, NULL);
+		if (w[i].why[0] && !rc)
+			rc = fail(t, "%s", w[i].why);
+		tally_merge(&sum, &w[i].d);
+	}
+	if (!rc)
+		rc = check_u64(t, "transfers counted by the threads",
+			       sum.open.v[C_TRANSFERS], CONC_THREADS * CONC_SENDS);
+	if (!rc)
+		rc = tally_expect_delta(t, t->dev, &before, &sum);
+close_fds:
+	for (int i = 0; i < CONC_THREADS; i++) {
+		if (w[i].file >= 0)
+			close(w[i].file);
+		if (w[i].tx >= 0)
+			close(w[i].tx);
+		if (w[i].rx >= 0)
+			close(w[i].rx);
+	}
+	close(l);
+	return rc;
+}
+
 /* The device's directories are the driver core's power/ and the
  * counters' groups, nothing else: the layout is ABI. */
 static int sysfs_dirs_known(struct tctx *t)
@@ -229,6 +367,7 @@ void counters_register(struct registry *r)
 		{ "global-is-sum-of-methods", global_is_sum },
 		{ "per-open-independent", per_open_independent },
 		{ "per-open-shared-by-dup", per_open_shared_by_dup },
+		{ "concurrent-exact", concurrent_exact },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(tests); i++)
