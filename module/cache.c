@@ -100,6 +100,53 @@ static void zcopy_cache_readahead(struct file *in, pgoff_t index, pgoff_t end)
 		page_cache_ra_unbounded(&ractl, end - index, 0);
 }
 
+/**
+ * zcopy_cache_next_window() - how far a cold transfer reads on
+ * @pos: first byte the method is about to read
+ * @counted: one past the last byte counted as hit or miss
+ * @xend: one past the last byte of the transfer
+ * @to: out: one past the last byte to count and read next, from @counted:
+ *	half of ZCOPY_FILL_WINDOW, cut at @xend
+ *
+ * A transfer that reads from storage keeps its reads ahead of its sends:
+ * once no more than half a window is counted ahead of @pos, the next half
+ * window is counted and its misses start reading, so that the storage
+ * works while the socket takes what was read (filemap_get_pages() starts
+ * the next readahead at the mark it left in the last one in the same
+ * spirit).  What is counted ahead of @pos never exceeds one window.
+ *
+ * Return: whether to read on.
+ */
+bool zcopy_cache_next_window(loff_t pos, loff_t counted, loff_t xend,
+			     loff_t *to)
+{
+	if (counted >= xend || counted - pos > (loff_t)ZCOPY_FILL_WINDOW / 2)
+		return false;
+	*to = min_t(loff_t, xend, counted + ZCOPY_FILL_WINDOW / 2);
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(zcopy_cache_next_window);
+
+/*
+ * Only a transfer that found misses reads on, and only in the file's own
+ * mapping: a stacked file's fill is a synchronous read, tmpfs reads its
+ * pages itself, and ZCOPY_F_NODISKIO never waits or reads beyond its call.
+ */
+static void zcopy_cache_read_on(struct zcopy_xfer *x, loff_t pos)
+{
+	loff_t to;
+	pgoff_t miss;
+
+	if (!x->miss_pages || x->nodiskio || x->cache != x->in->f_mapping ||
+	    shmem_mapping(x->cache) ||
+	    !zcopy_cache_next_window(pos, (loff_t)x->probed_to << PAGE_SHIFT,
+				     x->pos + x->len, &to))
+		return;
+	miss = zcopy_cache_probe(x, (loff_t)x->probed_to << PAGE_SHIFT, to);
+	if (miss != ULONG_MAX)
+		zcopy_cache_readahead(x->in, miss, DIV_ROUND_UP(to, PAGE_SIZE));
+}
+
 /*
  * Read [pos, end) into the cache through ->read_iter with a discard
  * iterator: what read(2) would do, copying nothing.  For a stacked file,
@@ -129,7 +176,8 @@ static int zcopy_cache_fill(struct file *in, loff_t pos, loff_t end)
  *
  * Called before a method reads from x->cache (nothing to do without one).
  * A miss reads a window of up to 2 MiB from the first missing page, counted
- * before it is read; the method's own read then waits for those pages.
+ * before it is read; the method's own read then waits for those pages, and
+ * the reads go on ahead of it (zcopy_cache_next_window()).
  * tmpfs is left to read its pages itself (swap-in), one at a time.  With
  * ZCOPY_F_NODISKIO a miss (a page evicted since the call checked) starts
  * the reading and stops the transfer instead of waiting.
@@ -145,7 +193,11 @@ int zcopy_cache_prepare(struct zcopy_xfer *x, loff_t pos, loff_t end)
 	if (!x->cache)
 		return 0;
 	miss = zcopy_cache_probe(x, pos, end);
-	if (miss == ULONG_MAX || shmem_mapping(x->cache))
+	if (miss == ULONG_MAX) {
+		zcopy_cache_read_on(x, pos);
+		return 0;
+	}
+	if (shmem_mapping(x->cache))
 		return 0;
 	if (x->nodiskio) {
 		zcopy_cache_ready(x->in, x->cache, pos, end - pos);
@@ -345,6 +397,7 @@ struct folio *zcopy_cache_get_folio(struct zcopy_xfer *x, loff_t pos,
 			x->hit_pages += stop - index;
 			x->probed_to = stop;
 		}
+		zcopy_cache_read_on(x, pos);
 		return folio;
 	}
 

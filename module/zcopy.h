@@ -186,6 +186,8 @@ int zcopy_check_method(u32 method, u32 flags);
 u32 zcopy_auto_method(struct file *in, u32 flags);
 
 /* Page cache (cache.c). */
+bool zcopy_cache_next_window(loff_t pos, loff_t counted, loff_t xend,
+			     loff_t *to);
 void zcopy_cache_window(loff_t pos, loff_t end, loff_t xend, pgoff_t miss,
 			loff_t *from, loff_t *wend);
 int zcopy_cache_prepare(struct zcopy_xfer *x, loff_t pos, loff_t end);

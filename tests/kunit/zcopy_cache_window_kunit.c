@@ -2,7 +2,9 @@
 /*
  * zcopy_cache_window: zcopy_cache_window(), the bytes one page-cache miss
  * reads in: from the first missing byte, 2 MiB, cut at the transfer's end,
- * never short of the request.  Pure arithmetic: no file.
+ * never short of the request; and zcopy_cache_next_window(), how a cold
+ * transfer reads on: a half window once no more than half a window is
+ * counted ahead, never more than a window ahead.  Pure arithmetic: no file.
  */
 #include <kunit/test.h>
 #include <linux/fs.h>
@@ -86,8 +88,62 @@ static void zcopy_cache_window_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, wend, c->wend);
 }
 
+/**
+ * struct zk_next_case - one call of zcopy_cache_next_window()
+ * @name: what it shows
+ * @pos: first byte the method is about to read
+ * @counted: one past the last byte counted
+ * @xend: one past the last byte of the transfer
+ * @on: whether it must read on
+ * @to: then, one past the last byte to read
+ */
+struct zk_next_case {
+	const char *name;
+	loff_t pos;
+	loff_t counted;
+	loff_t xend;
+	bool on;
+	loff_t to;
+};
+
+static const struct zk_next_case zk_next_cases[] = {
+	{ "a whole window ahead", 0, ZK_WINDOW, SZ_64M, false, 0 },
+	{ "a byte more than half a window ahead", 0, ZK_WINDOW / 2 + 1,
+	  SZ_64M, false, 0 },
+	{ "half a window ahead", ZK_WINDOW / 2, ZK_WINDOW, SZ_64M, true,
+	  ZK_WINDOW + ZK_WINDOW / 2 },
+	{ "nothing ahead", SZ_4M, SZ_4M, SZ_64M, true, SZ_4M + ZK_WINDOW / 2 },
+	{ "cut at the transfer's end", SZ_8M - SZ_1M, SZ_8M - ZK_PG(3), SZ_8M,
+	  true, SZ_8M },
+	{ "all of the transfer counted", SZ_8M - SZ_1M, SZ_8M, SZ_8M, false, 0 },
+	{ "unaligned", 100, ZK_WINDOW / 2 + 100, SZ_64M, true,
+	  ZK_WINDOW + 100 },
+};
+
+static void zk_next_desc(const struct zk_next_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(zk_next, zk_next_cases, zk_next_desc);
+
+static void zcopy_cache_next_window_test(struct kunit *test)
+{
+	const struct zk_next_case *c = test->param_value;
+	loff_t to = -1;
+	bool on = zcopy_cache_next_window(c->pos, c->counted, c->xend, &to);
+
+	KUNIT_EXPECT_EQ(test, on, c->on);
+	if (on && c->on) {
+		KUNIT_EXPECT_EQ(test, to, c->to);
+		/* What is counted ahead never exceeds one window. */
+		KUNIT_EXPECT_LE(test, to - c->pos, (loff_t)ZK_WINDOW);
+	}
+}
+
 static struct kunit_case zcopy_cache_window_cases[] = {
 	KUNIT_CASE_PARAM(zcopy_cache_window_test, zk_window_gen_params),
+	KUNIT_CASE_PARAM(zcopy_cache_next_window_test, zk_next_gen_params),
 	{}
 };
 
