@@ -12,7 +12,9 @@
 # and the nginx rows.  The concurrent table (8 connections at once) runs in
 # the one-vCPU boot and again in a second boot with two vCPUs, to
 # build/bench-conc-1cpu.json and build/bench-conc-2cpu.json;
-# BENCH_CONCURRENT=0 leaves both out.
+# BENCH_CONCURRENT=0 leaves both out.  BENCH_PROFILE=PATH[,PATH...] (with
+# BENCH_PROFILE_SIZE, default 4K) instead profiles each path's hot
+# transfers with perf in the guest and prints where the time goes.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,7 +26,7 @@ nginx_json=${BENCH_NGINX_JSON:-$build/bench-nginx.json}
 timeout=${ZCOPY_BENCH_TIMEOUT:-1500}
 mkdir -p "$build"
 
-"$top/tests/install-deps.sh" || exit 1
+ZCOPY_EXTRA_PKGS="${BENCH_PROFILE:+linux-perf} ${ZCOPY_EXTRA_PKGS:-}" "$top/tests/install-deps.sh" || exit 1
 kdir=$("$top/tests/build-kernel.sh" bench) || exit 1
 
 # The module is built from a copy, so that the objects "make check" keeps in
@@ -41,7 +43,8 @@ nginx=$("$top/tests/nginx.sh") || exit 1
 "$top/tests/qemu/mkinitramfs.sh" "$build/bench-initramfs.cpio.gz" "$kdir" \
 	"$src/module/zcopy.ko" -- "$top/userspace/zcopyctl" \
 	"$top/userspace/libzcopy-sendfile.so" "$nginx" "$(command -v curl)" \
-	"$(command -v wrk)" "$(command -v ip)" "$(command -v ethtool)" || exit 1
+	"$(command -v wrk)" "$(command -v ip)" "$(command -v ethtool)" \
+	${BENCH_PROFILE:+"$(command -v perf)"} || exit 1
 rm -f "$build/bench-ext4.img"
 truncate -s 512M "$build/bench-ext4.img"
 # Initialised in full here: ext4's lazy init would zero inode tables in the
@@ -78,7 +81,7 @@ khz=$(host_tsc_khz) || exit 1
 kargs=(quiet tsc=reliable "tsc_early_khz=$khz")
 # Rows that do not settle get 5 s each: TCG on a shared host is noisy.
 BENCH_BUDGET_MS=${BENCH_BUDGET_MS:-5000}
-for v in PATHS SIZES CACHE BUDGET_MS NGINX NIC NIC_SIZES CONCURRENT; do
+for v in PATHS SIZES CACHE BUDGET_MS NGINX NIC NIC_SIZES CONCURRENT PROFILE PROFILE_SIZE; do
 	var=BENCH_$v
 	[ -n "${!var:-}" ] && kargs+=("bench.${v,,}=${!var}")
 done
@@ -118,6 +121,11 @@ boot() {	# SMP LOG [KERNEL ARGS...]
 		sed -u -n '/^BENCH-TABLE-BEGIN$/,/^BENCH-TABLE-END$/{/^BENCH-TABLE-/d;/^\[ *[0-9.]*\] /d;p}'
 }
 boot "${ZCOPY_QEMU_SMP:-1}" "$log"
+if [ -n "${BENCH_PROFILE:-}" ]; then
+	grep -q '^ZCOPY-GUEST-END: status 0' "$log" && exit 0
+	echo "bench: the profile run failed (see $log)" >&2
+	exit 1
+fi
 # The concurrent table again with two vCPUs: how each path's bookkeeping
 # scales shows in the sender's CPU per GiB against the one-vCPU table (the
 # noise the comment above describes is why only this table runs there).

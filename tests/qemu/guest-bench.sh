@@ -6,8 +6,10 @@
 # bench.nic_sizes= gives the NIC tables' sizes (default 64K,1M);
 # bench.nic=0 and bench.nginx=0 leave out the NIC tables and the nginx rows.
 # bench.only=concurrent runs the concurrent table alone (the host's second
-# boot, with two vCPUs); bench.concurrent=0 leaves it out.
-args='' paths='' budget='' nic_sizes=64K,1M only=''
+# boot, with two vCPUs); bench.concurrent=0 leaves it out.  bench.profile=
+# PATH[,PATH...] (with bench.profile_size=, default 4K) runs the profiles
+# below instead of everything else.
+args='' paths='' budget='' nic_sizes=64K,1M only='' profile='' profile_size=4K
 # shellcheck disable=SC2013 # the words of one line
 for arg in $(cat /proc/cmdline); do
 	case $arg in
@@ -17,6 +19,8 @@ for arg in $(cat /proc/cmdline); do
 	bench.budget_ms=*) budget="--budget-ms ${arg#*=}" ;;
 	bench.nic_sizes=*) nic_sizes=${arg#*=} ;;
 	bench.only=*) only=${arg#*=} ;;
+	bench.profile=*) profile=${arg#*=} ;;
+	bench.profile_size=*) profile_size=${arg#*=} ;;
 	esac
 done
 # Cold-cache rows need a disk filesystem: never fall back to tmpfs quietly.
@@ -114,8 +118,33 @@ concurrent_table() {
 		--note "$note; 8 connections at once"
 }
 
+# Where a path's time goes: 4 s of its hot transfers of one size, once the
+# files are made and the series warmed up, under perf record (cpu-clock
+# sampling of every CPU, kernel and user: the receiver's work and softirq
+# count too), then the functions that took 0.5% or more of the samples, by
+# their own time.
+profile_paths() {
+	for p in $(echo "$profile" | tr , ' '); do
+		echo
+		echo "Profile: $p, $profile_size, hot; share of cpu-clock samples by function (self)"
+		zcopyctl bench --dir /mnt/ext4 --paths "$p" --sizes "$profile_size" \
+			--cache hot --budget-ms 12000 --min-reps 400 >/dev/null &
+		pid=$!
+		sleep 5
+		perf record -q -e cpu-clock -F 4000 -a -o /tmp/perf.data -- sleep 4
+		wait $pid || return 1
+		perf report -i /tmp/perf.data --no-children --sort dso,sym --percent-limit 0.5 \
+			--stdio 2>/dev/null | grep -v -e '^#' -e '^$' | head -45
+	done
+}
+
 echo BENCH-TABLE-BEGIN
 rc=0
+if [ -n "$profile" ]; then
+	profile_paths || rc=1
+	echo BENCH-TABLE-END
+	exit $rc
+fi
 if [ "$only" = concurrent ]; then
 	concurrent_table || rc=1
 	echo BENCH-TABLE-END
