@@ -11,7 +11,6 @@
 
 #include <linux/bvec.h>
 #include <linux/err.h>
-#include <linux/file.h>
 #include <linux/net.h>
 #include <linux/pagemap.h>
 #include <linux/module.h>
@@ -147,11 +146,6 @@ static inline u64 zcopy_task_read_bytes(void)
 #define ZCOPY_IMPORT_KUNIT_NS() MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
 #else
 #define ZCOPY_IMPORT_KUNIT_NS() MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
-#endif
-
-/* 6.12 reads a struct fd through fd_file(); 6.1 has the member. */
-#ifndef fd_file
-#define fd_file(f)	((f).file)
 #endif
 
 #endif /* _ZCOPY_COMPAT_H */

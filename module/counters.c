@@ -6,26 +6,18 @@
  * all when the device appears.
  */
 #include <linux/device.h>
-#include <linux/percpu.h>
 #include <linux/sysfs.h>
 #include <kunit/visibility.h>
 
 #include "zcopy.h"
 
-/* Per CPU, the counters of each method. */
-struct zcopy_method_tallies {
-	struct zcopy_tally m[ZCOPY_METHOD_COUNT];
-};
-
-static DEFINE_PER_CPU(struct zcopy_method_tallies, zcopy_method_tally);
+static struct zcopy_tally zcopy_method_tally[ZCOPY_METHOD_COUNT];
 
 /**
  * zcopy_counters_add() - account one transfer
  * @ctx: the open file it went through, or NULL
  * @method: the method that ran it (never AUTO)
  * @delta: what to add to each counter
- *
- * Adds to this CPU's shares (this_cpu_add(), safe with preemption on).
  */
 void zcopy_counters_add(struct zcopy_ctx *ctx, u32 method,
 			const u64 delta[ZCOPY_NR_COUNTERS])
@@ -35,34 +27,10 @@ void zcopy_counters_add(struct zcopy_ctx *ctx, u32 method,
 	for (c = 0; c < ZCOPY_NR_COUNTERS; c++) {
 		if (!delta[c])
 			continue;
-		this_cpu_add(zcopy_method_tally.m[method].v[c], delta[c]);
+		atomic64_add(delta[c], &zcopy_method_tally[method].v[c]);
 		if (ctx)
-			this_cpu_add(ctx->tally->v[c], delta[c]);
+			atomic64_add(delta[c], &ctx->tally.v[c]);
 	}
-}
-
-/* Sum of a counter's shares over every possible CPU, online or not. */
-static u64 zcopy_tally_sum(const struct zcopy_tally __percpu *t,
-			   enum zcopy_counter c)
-{
-	u64 sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(per_cpu_ptr(t, cpu)->v[c]);
-	return sum;
-}
-
-/**
- * zcopy_ctx_counter_read() - a counter of one open file
- * @ctx: the open file
- * @c: the counter
- *
- * Return: the counter's value, summed over CPUs.
- */
-u64 zcopy_ctx_counter_read(const struct zcopy_ctx *ctx, enum zcopy_counter c)
-{
-	return zcopy_tally_sum(ctx->tally, c);
 }
 
 /**
@@ -71,16 +39,17 @@ u64 zcopy_ctx_counter_read(const struct zcopy_ctx *ctx, enum zcopy_counter c)
  *	the sum over all methods (AUTO transfers count under the method run)
  * @c: the counter
  *
- * Return: the counter's value, summed over CPUs.
+ * Return: the counter's value.
  */
 u64 zcopy_counter_read(u32 method, enum zcopy_counter c)
 {
 	u64 sum = 0;
 	u32 m;
 
+	if (method != ZCOPY_METHOD_AUTO)
+		return atomic64_read(&zcopy_method_tally[method].v[c]);
 	for (m = 0; m < ZCOPY_METHOD_COUNT; m++)
-		if (method == ZCOPY_METHOD_AUTO || m == method)
-			sum += zcopy_tally_sum(&zcopy_method_tally.m[m], c);
+		sum += atomic64_read(&zcopy_method_tally[m].v[c]);
 	return sum;
 }
 EXPORT_SYMBOL_IF_KUNIT(zcopy_counter_read);

@@ -71,8 +71,8 @@ static void zcopy_trace_refused(u32 method, u32 flags, u32 nr_segs, int err)
  * zcopy_send_files() - run a ZCOPY_IOC_SEND: a call of one file segment
  * @ctx: the open file of /dev/zcopy to account to, or NULL
  * @s: the validated argument; its outputs are filled
- * @in: the source file, borrowed: the caller holds it for the call
- * @out: the socket's file, borrowed likewise
+ * @in: the source file; the call takes over this reference
+ * @out: the socket's file; the call takes over this reference
  *
  * Fires zcopy_transfer, whatever the outcome.
  *
@@ -85,10 +85,11 @@ int zcopy_send_files(struct zcopy_ctx *ctx, struct zcopy_send *s,
 	int err;
 
 	if (!c) {
+		fput(in);
+		fput(out);
 		zcopy_trace_refused(s->method, s->flags, 1, -ENOMEM);
 		return -ENOMEM;
 	}
-	c->borrowed = true;
 	c->out = out;
 	c->method = s->method;
 	c->flags = s->flags;
@@ -108,33 +109,20 @@ int zcopy_send_files(struct zcopy_ctx *ctx, struct zcopy_send *s,
 }
 EXPORT_SYMBOL_IF_KUNIT(zcopy_send_files);
 
-/*
- * The descriptors are looked up as sendfile(2) does (fdget()): in a process
- * whose file table no other task shares, no reference is taken, since
- * nothing can close them until the ioctl returns.
- */
 static int zcopy_ioc_send(struct zcopy_ctx *ctx, union zcopy_ioctl_arg *arg)
 {
 	struct zcopy_send *s = &arg->send;
-	struct fd in, out;
-	int err = -EBADF;
+	struct file *in, *out;
 
-	in = fdget(s->in_fd);
-	if (!fd_file(in))
-		goto refuse;
-	out = fdget(s->out_fd);
-	if (!fd_file(out))
-		goto put_in;
-	err = zcopy_send_files(ctx, s, fd_file(in), fd_file(out));
-	fdput(out);
-	fdput(in);
-	return err;
-
-put_in:
-	fdput(in);
-refuse:
-	zcopy_trace_refused(s->method, s->flags, 1, err);
-	return err;
+	in = fget(s->in_fd);
+	out = in ? fget(s->out_fd) : NULL;
+	if (!out) {
+		if (in)
+			fput(in);
+		zcopy_trace_refused(s->method, s->flags, 1, -EBADF);
+		return -EBADF;
+	}
+	return zcopy_send_files(ctx, s, in, out);
 }
 
 static int zcopy_check_counters(const union zcopy_ioctl_arg *arg)
@@ -150,16 +138,17 @@ static int zcopy_ioc_counters(struct zcopy_ctx *ctx,
 			      union zcopy_ioctl_arg *arg)
 {
 	struct zcopy_counters *c = &arg->counters;
+	const atomic64_t *v = ctx->tally.v;
 
-	c->transfers = zcopy_ctx_counter_read(ctx, ZCOPY_CTR_TRANSFERS);
-	c->bytes = zcopy_ctx_counter_read(ctx, ZCOPY_CTR_BYTES);
-	c->zc_bytes = zcopy_ctx_counter_read(ctx, ZCOPY_CTR_ZC_BYTES);
-	c->copied_bytes = zcopy_ctx_counter_read(ctx, ZCOPY_CTR_COPIED_BYTES);
-	c->cache_hit_pages = zcopy_ctx_counter_read(ctx, ZCOPY_CTR_CACHE_HIT_PAGES);
-	c->cache_miss_pages = zcopy_ctx_counter_read(ctx, ZCOPY_CTR_CACHE_MISS_PAGES);
+	c->transfers = atomic64_read(&v[ZCOPY_CTR_TRANSFERS]);
+	c->bytes = atomic64_read(&v[ZCOPY_CTR_BYTES]);
+	c->zc_bytes = atomic64_read(&v[ZCOPY_CTR_ZC_BYTES]);
+	c->copied_bytes = atomic64_read(&v[ZCOPY_CTR_COPIED_BYTES]);
+	c->cache_hit_pages = atomic64_read(&v[ZCOPY_CTR_CACHE_HIT_PAGES]);
+	c->cache_miss_pages = atomic64_read(&v[ZCOPY_CTR_CACHE_MISS_PAGES]);
 	c->storage_read_bytes =
-		zcopy_ctx_counter_read(ctx, ZCOPY_CTR_STORAGE_READ_BYTES);
-	c->errors = zcopy_ctx_counter_read(ctx, ZCOPY_CTR_ERRORS);
+		atomic64_read(&v[ZCOPY_CTR_STORAGE_READ_BYTES]);
+	c->errors = atomic64_read(&v[ZCOPY_CTR_ERRORS]);
 	return 0;
 }
 

@@ -6,7 +6,6 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
-#include <linux/percpu.h>
 #include <linux/slab.h>
 
 #include "zcopy.h"
@@ -18,21 +17,13 @@ static int zcopy_open(struct inode *inode, struct file *file)
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return -ENOMEM;
-	ctx->tally = alloc_percpu_gfp(struct zcopy_tally, GFP_KERNEL_ACCOUNT);
-	if (!ctx->tally) {
-		kfree(ctx);
-		return -ENOMEM;
-	}
 	file->private_data = ctx;
 	return nonseekable_open(inode, file);
 }
 
 static int zcopy_release(struct inode *inode, struct file *file)
 {
-	struct zcopy_ctx *ctx = file->private_data;
-
-	free_percpu(ctx->tally);
-	kfree(ctx);
+	kfree(file->private_data);
 	return 0;
 }
 

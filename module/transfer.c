@@ -71,7 +71,6 @@ struct zcopy_call *zcopy_call_alloc(u32 count, size_t mem_bytes)
  * zcopy_call_free() - drop everything a call holds
  * @c: the call, or NULL
  *
- * Its files too, unless they are borrowed (ZCOPY_IOC_SEND's).
  * The socket holds references of its own to the pages it still needs.
  */
 void zcopy_call_free(struct zcopy_call *c)
@@ -80,12 +79,12 @@ void zcopy_call_free(struct zcopy_call *c)
 
 	if (!c)
 		return;
-	for (i = 0; i < c->count && !c->borrowed; i++)
+	for (i = 0; i < c->count; i++)
 		if (c->segs[i].in)
 			fput(c->segs[i].in);
 	while (c->nr_pages)
 		put_page(c->pages[--c->nr_pages]);
-	if (c->out && !c->borrowed)
+	if (c->out)
 		fput(c->out);
 	kvfree(c);
 }

@@ -30,18 +30,13 @@ enum zcopy_counter {
 	ZCOPY_NR_COUNTERS,
 };
 
-/*
- * One CPU's share of a set of counters: a transfer adds to its CPU's share
- * with this_cpu_add(), without a locked instruction or a shared cache line;
- * a reader sums the shares of every possible CPU, exactly.
- */
 struct zcopy_tally {
-	u64 v[ZCOPY_NR_COUNTERS];
+	atomic64_t v[ZCOPY_NR_COUNTERS];
 };
 
 /* Per-open state of /dev/zcopy. */
 struct zcopy_ctx {
-	struct zcopy_tally __percpu *tally;
+	struct zcopy_tally tally;
 };
 
 /**
@@ -200,13 +195,12 @@ struct folio *zcopy_cache_get_folio(struct zcopy_xfer *x, loff_t pos,
 void zcopy_counters_add(struct zcopy_ctx *ctx, u32 method,
 			const u64 delta[ZCOPY_NR_COUNTERS]);
 u64 zcopy_counter_read(u32 method, enum zcopy_counter c);
-u64 zcopy_ctx_counter_read(const struct zcopy_ctx *ctx, enum zcopy_counter c);
 extern const struct attribute_group *zcopy_device_groups[];
 
 /**
  * struct zcopy_seg - one segment of a call
- * @in: a file segment's file, with a reference the call drops (unless the
- *	call's files are borrowed); NULL for a memory segment
+ * @in: a file segment's file, with a reference the call drops; NULL for a
+ *	memory segment
  * @offset: as asked: the first byte, or ZCOPY_OFFSET_CURRENT
  * @len: as asked, in bytes; a memory segment's length
  * @pos: the first byte, checked (a file position resolved)
@@ -233,8 +227,6 @@ struct zcopy_seg {
 /**
  * struct zcopy_call - one ioctl's worth of sending to one socket
  * @out: the socket's file, with a reference the call drops
- * @borrowed: the files of @out and @segs are the caller's, who holds them
- *	until the call is freed: zcopy_call_free() leaves them
  * @method: ZCOPY_METHOD_* asked for; the one run once prepared
  * @flags: ZCOPY_F_*
  * @count: segments
@@ -262,7 +254,6 @@ struct zcopy_seg {
  */
 struct zcopy_call {
 	struct file *out;
-	bool borrowed;
 	u32 method;
 	u32 flags;
 	u32 count;

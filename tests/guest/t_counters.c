@@ -174,8 +174,9 @@ static int per_open_shared_by_dup(struct tctx *t, const void *arg)
 
 /*
  * Concurrent sends: threads pinned to every CPU in turn, each with its own
- * connection, all through one open file.  The counters are per CPU; their
- * sums must come out exact, per open file and globally.
+ * connection, all through one open file.  However the counters are laid
+ * out (shared atomics, or per-CPU shares summed by readers), every
+ * transfer must count exactly once, per open file and globally.
  */
 #define CONC_THREADS	4
 #define CONC_SENDS	100

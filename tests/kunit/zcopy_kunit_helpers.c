@@ -218,7 +218,7 @@ int zk_send_file(struct file *in, struct file *out, u32 method, u32 flags,
 
 	err = zcopy_check_method(method, flags);
 	if (!err)
-		err = zcopy_send_files(NULL, &s, in, out);
+		err = zcopy_send_files(NULL, &s, get_file(in), get_file(out));
 	*sent = s.sent;
 	*st = s.stats;
 	return err;
