@@ -118,21 +118,19 @@ concurrent_table() {
 		--note "$note; 8 connections at once"
 }
 
-# Where a path's time goes: 4 s of its hot transfers of one size, once the
-# files are made and the series warmed up, under perf record (cpu-clock
-# sampling of every CPU, kernel and user: the receiver's work and softirq
-# count too), then the functions that took 0.5% or more of the samples, by
+# Where a path's time goes: its row of hot transfers of one size under
+# perf record (cpu-clock sampling of every CPU, kernel and user: the
+# receiver's work and softirq count too, and so do the row's file and
+# warm-up; a window after them caught the run idle once a fast row had
+# settled), then the functions that took 0.5% or more of the samples, by
 # their own time.
 profile_paths() {
 	for p in $(echo "$profile" | tr , ' '); do
 		echo
 		echo "Profile: $p, $profile_size, hot; share of cpu-clock samples by function (self)"
-		zcopyctl bench --dir /mnt/ext4 --paths "$p" --sizes "$profile_size" \
-			--cache hot --budget-ms 12000 --min-reps 400 >/dev/null &
-		pid=$!
-		sleep 5
-		perf record -q -e cpu-clock -F 4000 -a -o /tmp/perf.data -- sleep 4
-		wait $pid || return 1
+		perf record -q -e cpu-clock -F 4000 -a -o /tmp/perf.data -- \
+			zcopyctl bench --dir /mnt/ext4 --paths "$p" --sizes "$profile_size" \
+			--cache hot --budget-ms 5000 --min-reps 400 >/dev/null || return 1
 		perf report -i /tmp/perf.data --no-children --sort dso,sym --percent-limit 0.5 \
 			--stdio 2>/dev/null | grep -v -e '^#' -e '^$' | head -45
 	done
