@@ -636,3 +636,18 @@ PY
 py=$?
 [ $rc -eq 0 ] && [ $py -eq 0 ] && grep -q '^user:sendfile  *4K hot' "$zc/bench.err"
 result zcopyctl-bench-json $? "status $rc: $(cat "$zc/py.out")"
+
+# bench --connections: the concurrent rows, every connection's bytes counted.
+"$ctl" bench --dir "$zc" --paths user:sendfile,user:io_uring_splice --sizes 64K \
+	--connections 3 --budget-ms 200 --json >"$zc/conc.json" 2>"$zc/conc.err"
+rc=$?
+python3 - "$zc/conc.json" >"$zc/py.out" 2>&1 <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))["results"]
+ok = len(rows) == 2 and all(r["status"] == "ok" and r["connections"] == 3 and
+                            r["mib_per_s"] > 0 and r["cpu_s_per_gib"] > 0 for r in rows)
+sys.exit(0 if ok else "got %r" % rows)
+PY
+py=$?
+[ $rc -eq 0 ] && [ $py -eq 0 ]
+result zcopyctl-bench-connections $? "status $rc: $(cat "$zc/py.out") $(tail -3 "$zc/conc.err")"

@@ -79,6 +79,7 @@ static void run_row(const struct bench_path *p, unsigned int idx, int file,
 	struct sockaddr_in addr;
 	unsigned int started = 0, forked = 0;
 	int lsock = -1, err = 0;
+	double bytes = 0, t0 = 0, c0 = 0;
 
 	*row = (struct bench_row){
 		.path = p->name, .path_index = idx, .size = size, .cache = BENCH_HOT,
@@ -87,6 +88,15 @@ static void run_row(const struct bench_path *p, unsigned int idx, int file,
 	if (!ss || !rx) {
 		err = errno;
 		goto free_mem;
+	}
+	/* Every sender's state, so that any way out closes what it opened. */
+	for (unsigned int i = 0; i < n; i++) {
+		ss[i].x = (struct xfer){
+			.file = file, .sock = -1, .dev = dev, .pipe = { -1, -1 },
+			.size = size, .method = p->method,
+		};
+		ss[i].path = p;
+		ss[i].stop = &stop;
 	}
 	lsock = bench_listen(cfg->rx_addr, cfg->rx_netns, (int)n, &addr);
 	if (lsock < 0) {
@@ -104,12 +114,6 @@ static void run_row(const struct bench_path *p, unsigned int idx, int file,
 	for (unsigned int i = 0; i < n; i++) {
 		struct xfer *x = &ss[i].x;
 
-		*x = (struct xfer){
-			.file = file, .sock = -1, .dev = dev, .pipe = { -1, -1 },
-			.size = size, .method = p->method,
-		};
-		ss[i].path = p;
-		ss[i].stop = &stop;
 		/* A buffer of its own: readwrite writes into it. */
 		x->buf = malloc(IO_BUF_SIZE);
 		x->sock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
@@ -120,8 +124,8 @@ static void run_row(const struct bench_path *p, unsigned int idx, int file,
 			break;
 		}
 	}
-	double t0 = now(), c0 = cpu_seconds();
-
+	t0 = now();
+	c0 = cpu_seconds();
 	for (; !err && started < n; started++) {
 		err = pthread_create(&ss[started].thread, NULL, sender_main, &ss[started]);
 		if (err)
@@ -136,7 +140,7 @@ static void run_row(const struct bench_path *p, unsigned int idx, int file,
 	atomic_store(&stop, true);
 	for (unsigned int i = 0; i < started; i++) {
 		pthread_join(ss[i].thread, NULL);
-		row->mib_per_s += ss[i].bytes;
+		bytes += ss[i].bytes;
 		err = err ? err : ss[i].err;
 	}
 	/*
@@ -144,8 +148,8 @@ static void run_row(const struct bench_path *p, unsigned int idx, int file,
 	 * sender never connected would wait for ever.
 	 */
 	for (unsigned int i = 0; i < n; i++) {
-		if (ss[i].path && ss[i].path->close)
-			ss[i].path->close(&ss[i].x);
+		if (p->close)
+			p->close(&ss[i].x);
 		if (ss[i].x.sock >= 0)
 			shutdown(ss[i].x.sock, SHUT_WR);
 	}
@@ -159,13 +163,13 @@ reap:
 			err = EPIPE;
 	}
 	if (started) {
-		double t1 = now(), c1 = cpu_seconds(), bytes = row->mib_per_s;
+		double t1 = now(), c1 = cpu_seconds();
 
 		row->mib_per_s = bytes / MIB / (t1 - t0);
 		row->cpu_s_per_gib = bytes ? (c1 - c0) / (bytes / GIB) : 0;
 		row->files_per_s = bytes / size / (t1 - t0);
 	}
-	for (unsigned int i = 0; i < n && ss; i++) {
+	for (unsigned int i = 0; i < n; i++) {
 		close_fd(&ss[i].x.sock);
 		free(ss[i].x.buf);
 	}
