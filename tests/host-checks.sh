@@ -651,3 +651,25 @@ PY
 py=$?
 [ $rc -eq 0 ] && [ $py -eq 0 ]
 result zcopyctl-bench-connections $? "status $rc: $(cat "$zc/py.out") $(tail -3 "$zc/conc.err")"
+
+# Cold rows are cold for every path of a group: no path may keep the file's
+# pages pinned between repetitions (user:msg_zerocopy's mapping once did, for
+# all of them).  On disk, where drop_caches means something.
+cold=$build/bench-cold-check
+mkdir -p "$cold"
+"$ctl" bench --dir "$cold" --paths user:sendfile,user:mmap_write,user:msg_zerocopy \
+	--sizes 64K --cache cold --budget-ms 200 --min-reps 3 --json >"$zc/cold.json" 2>"$zc/cold.err"
+rc=$?
+python3 - "$zc/cold.json" >"$zc/py.out" 2>&1 <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+if d["env"]["drop_caches"] != "yes" or d["env"]["fs"] in ("tmpfs", "ramfs"):
+    sys.exit(0)
+rows = d["results"]
+ok = len(rows) == 3 and all(r["status"] == "ok" and r["resident_fraction"] <= 0.01 for r in rows)
+sys.exit(0 if ok else "got %r" % [(r["path"], r["status"], r.get("resident_fraction")) for r in rows])
+PY
+py=$?
+rm -rf "$cold"
+[ $rc -eq 0 ] && [ $py -eq 0 ]
+result zcopyctl-bench-cold-rows-are-cold $? "status $rc: $(cat "$zc/py.out") $(tail -3 "$zc/cold.err")"

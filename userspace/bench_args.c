@@ -43,7 +43,7 @@ const char bench_usage[] =
 	"  user:splice       splice(2) file -> pipe (1 MiB if allowed) -> socket\n"
 	"  user:io_uring_splice  the same splices as linked IORING_OP_SPLICE\n"
 	"                    pairs, the whole file in one submission (liburing)\n"
-	"  user:msg_zerocopy send(MSG_ZEROCOPY) of the file mapped once per series;\n"
+	"  user:msg_zerocopy mmap() the file, send(MSG_ZEROCOPY) it, munmap(); the\n"
 	"                    completions reaped from the error queue as they come\n"
 	"  zcopy:COPY, zcopy:MMAP, zcopy:SPLICE, zcopy:PAGES, zcopy:DIRECT\n"
 	"                    ZCOPY_IOC_SEND with that method (needs the module;\n"

@@ -68,8 +68,7 @@ struct xfer {
 	const unsigned char *hdr;	/* SMALL_HDR bytes */
 	struct zcopy_segment *segs;	/* 2 * batch of them */
 	struct io_uring *ring;		/* user:io_uring_splice */
-	/* user:msg_zerocopy: the mapping, sends made and completed, their bytes */
-	void *map;
+	/* user:msg_zerocopy: sends made and completed, their bytes */
 	uint32_t zc_next, zc_done;
 	uint64_t zc_bytes[ZC_WINDOW];
 	uint64_t calls;			/* syscalls made */

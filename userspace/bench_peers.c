@@ -244,62 +244,63 @@ static int zc_reap(struct xfer *x, uint32_t until, int timeout_ms)
 	return 0;
 }
 
-/*
- * The file is mapped once per series, as a server caching its files'
- * mappings would: the kernel holds references to the pages it sends from,
- * so a mapping of unchanging data needs no wait before the next send.
- */
 int open_msg_zerocopy(struct xfer *x)
 {
 	int one = 1;
 
 	x->zc_next = x->zc_done = 0;
-	if (setsockopt(x->sock, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one)))
-		return -1;
-	x->map = mmap(NULL, x->size, PROT_READ, MAP_SHARED, x->file, 0);
-	if (x->map == MAP_FAILED) {
-		x->map = NULL;
-		return -1;
-	}
-	return 0;
+	return setsockopt(x->sock, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one));
 }
 
-/* Every completion in (10 s at most: a dead receiver), then the mapping goes. */
+/* Every completion in, 10 s at most (a dead receiver). */
 void close_msg_zerocopy(struct xfer *x)
 {
-	if (!x->map)
-		return;
 	zc_reap(x, x->zc_next, 10000);
-	munmap(x->map, x->size);
-	x->map = NULL;
 }
 
 /*
+ * The file is mapped for each transfer, as user:mmap_write maps it, and
+ * unmapped at once: the kernel holds references of its own to the pages
+ * it sends from, so unchanging data needs no wait for the completions.
+ * A mapping kept for the series would pin the file's pages, which a cold
+ * repetition then could not drop, for every path of its group.
  * Completions are reaped as they come, without waiting, after each
  * transfer, as an event loop would; a send waits only when ZC_WINDOW sends
  * are unacknowledged (or optmem_max is full: ENOBUFS).
  */
 int send_msg_zerocopy(struct xfer *x)
 {
-	for (uint64_t off = 0; off < x->size;) {
+	void *map = mmap(NULL, x->size, PROT_READ, MAP_SHARED, x->file, 0);
+	int rc = 0;
+
+	x->calls++;
+	if (map == MAP_FAILED)
+		return -1;
+	for (uint64_t off = 0; off < x->size && !rc;) {
 		ssize_t w;
 
 		if (x->zc_next - x->zc_done >= ZC_WINDOW &&
-		    zc_reap(x, x->zc_next - ZC_WINDOW + 1, -1))
-			return -1;
-		w = send(x->sock, (char *)x->map + off, x->size - off, MSG_ZEROCOPY);
+		    (rc = zc_reap(x, x->zc_next - ZC_WINDOW + 1, -1)))
+			break;
+		w = send(x->sock, (char *)map + off, x->size - off, MSG_ZEROCOPY);
 		x->calls++;
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && errno == ENOBUFS && x->zc_next != x->zc_done) {
-			if (zc_reap(x, x->zc_done + 1, -1))
-				return -1;
+			rc = zc_reap(x, x->zc_done + 1, -1);
 			continue;
 		}
-		if (w < 0)
-			return -1;
+		if (w < 0) {
+			rc = -1;
+			break;
+		}
 		x->zc_bytes[x->zc_next++ % ZC_WINDOW] = w;
 		off += w;
 	}
-	return zc_reap(x, x->zc_next, 0);
+	int err = errno;
+
+	munmap(map, x->size);
+	x->calls++;
+	errno = err;
+	return rc ? rc : zc_reap(x, x->zc_next, 0);
 }
