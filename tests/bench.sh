@@ -8,7 +8,7 @@
 # build/bench-nic-sg.* and build/bench-nic-nosg.* (scatter-gather on, off).
 # BENCH_PATHS, BENCH_SIZES, BENCH_CACHE and BENCH_BUDGET_MS narrow the run
 # (zcopyctl bench --paths, ...); BENCH_NIC_SIZES the NIC tables' sizes
-# (default 64K,1M); BENCH_NIC=0 and BENCH_NGINX=0 leave out the NIC tables
+# (default 4K,64K,1M); BENCH_NIC=0 and BENCH_NGINX=0 leave out the NIC tables
 # and the nginx rows.  The concurrent table (8 connections at once) runs in
 # the one-vCPU boot and again in a second boot with two vCPUs, to
 # build/bench-conc-1cpu.json and build/bench-conc-2cpu.json;

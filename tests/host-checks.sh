@@ -609,9 +609,9 @@ result zcopyctl-recv-port-0-text $? "status $rc: $(cat "$zc/recv.txt")"
 # bench --json: JSON on stdout (the table on stderr), user paths only.
 # The peers' rows run on the host's kernel too: io_uring, and MSG_ZEROCOPY,
 # whose completions must report loopback's copy (SO_EE_CODE_ZEROCOPY_COPIED).
-# Each path gets a cost model from its two sizes.
+# Each path gets a cost model from its three sizes.
 paths=user:sendfile,user:readwrite,user:io_uring_splice,user:msg_zerocopy
-"$ctl" bench --dir "$zc" --paths $paths --sizes 4K,1KiB \
+"$ctl" bench --dir "$zc" --paths $paths --sizes 4K,1KiB,16K \
 	--cache hot --budget-ms 100 --min-reps 1 --json >"$zc/bench.json" 2>"$zc/bench.err"
 rc=$?
 python3 - "$zc/bench.json" "$paths" >"$zc/py.out" 2>&1 <<'PY'
@@ -619,17 +619,17 @@ import json, math, sys
 d = json.load(open(sys.argv[1]))
 paths = sys.argv[2].split(",")
 rows = {(r["path"], r["size"]) for r in d["results"] if r["status"] == "ok"}
-want = {(p, s) for p in paths for s in (4096, 1024)}
+want = {(p, s) for p in paths for s in (4096, 1024, 16384)}
 zc = [r["copied_bytes_per_byte"] for r in d["results"] if r["path"] == "user:msg_zerocopy"]
 fits = {m["path"]: m for m in d["cost_model"]}
 errs = []
 if rows != want or d["env"]["features"] is not None:
     errs.append("rows %r" % rows)
-if zc != [1.0, 1.0]:
+if zc != [1.0, 1.0, 1.0]:
     errs.append("msg_zerocopy copies/B %r" % zc)
 for p in paths:
     m = fits.get(p)
-    if not m or m["sizes"] != 2 or not all(math.isfinite(m[k]) for k in ("ns_per_call", "ns_per_kib")):
+    if not m or m["sizes"] != 3 or not all(math.isfinite(m[k]) for k in ("ns_per_call", "ns_per_kib")):
         errs.append("cost model of %s: %r" % (p, m))
 sys.exit("; ".join(errs) if errs else 0)
 PY

@@ -140,7 +140,7 @@ struct bench_fit {
 /* At most this many fits: one per path and cache. */
 #define BENCH_MAX_FITS	64
 
-/* The fits of rows' paths with two or more sizes, into fits[max]; how many. */
+/* The fits of rows' paths with three or more sizes, into fits[max]; how many. */
 size_t bench_fit(const struct bench_row *rows, size_t n, struct bench_fit *fits,
 		 size_t max);
 

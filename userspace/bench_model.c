@@ -18,7 +18,10 @@
 
 /*
  * Least relative squares for t = a + b * s over the points (s[i], t[i]):
- * false when the points cannot decide (fewer than two sizes).
+ * false when the points cannot decide.  Two sizes always fit exactly and
+ * say nothing of whether the model holds (through a NIC that limits the
+ * bytes per second, the "fixed cost" of such a fit came out negative):
+ * three at least, so that the miss measures the model.
  */
 static bool fit_line(const double *s, const double *t, unsigned int n,
 		     double *a, double *b, double *worst)
@@ -38,7 +41,7 @@ static bool fit_line(const double *s, const double *t, unsigned int n,
 	}
 	double det = sw * swss - sws * sws;
 
-	if (n < 2 || fabs(det) < 1e-300)
+	if (n < 3 || fabs(det) < 1e-300)
 		return false;
 	*a = (swss * swt - sws * swst) / det;
 	*b = (sw * swst - sws * swt) / det;

@@ -232,7 +232,7 @@ static void json_env(struct json *j, const struct bench_env *e)
 	json_string(j, "order", "the paths of one size and cache take turns, one repetition each");
 	json_string(j, "repetition", "whole file sent transfers_per_rep times, timed until the receiver has every byte");
 	json_string(j, "cpu", "getrusage(RUSAGE_SELF) user+system around the sending calls");
-	json_string(j, "cost_model", "per path and cache: time per transfer = ns_per_call + ns_per_kib * size / 1024, wall and sender CPU, least relative squares over the sizes");
+	json_string(j, "cost_model", "per path and cache: time per transfer = ns_per_call + ns_per_kib * size / 1024, wall and sender CPU, least relative squares over three sizes or more");
 	json_string(j, "cold", "fsync, posix_fadvise(DONTNEED) and drop_caches (if permitted) before each repetition; meaningful on a disk filesystem only");
 	json_string(j, "settle", "running medians of mib_per_s and cpu_s_per_gib within 5% over the last 5 repetitions");
 	json_u64(j, "batch_bytes", e->batch_bytes);

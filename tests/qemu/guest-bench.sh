@@ -3,13 +3,13 @@
 # and print the table, the JSON and the SVG between markers for the host.
 # bench.paths=, bench.sizes=, bench.cache= and bench.budget_ms= on the kernel
 # command line pass on --paths, --sizes, --cache and --budget-ms;
-# bench.nic_sizes= gives the NIC tables' sizes (default 64K,1M);
+# bench.nic_sizes= gives the NIC tables' sizes (default 4K,64K,1M);
 # bench.nic=0 and bench.nginx=0 leave out the NIC tables and the nginx rows.
 # bench.only=concurrent runs the concurrent table alone (the host's second
 # boot, with two vCPUs); bench.concurrent=0 leaves it out.  bench.profile=
 # PATH[,PATH...] (with bench.profile_size=, default 4K) runs the profiles
 # below instead of everything else.
-args='' paths='' budget='' nic_sizes=64K,1M only='' profile='' profile_size=4K
+args='' paths='' budget='' nic_sizes=4K,64K,1M only='' profile='' profile_size=4K
 # shellcheck disable=SC2013 # the words of one line
 for arg in $(cat /proc/cmdline); do
 	case $arg in
