@@ -17,6 +17,10 @@
  * against user:sendfile in each run): 64 was ahead at 64 KiB and 1 MiB
  * (1.04x, 1.22x; 16 gave 0.96x, 1.03x), level with 128 at 64 MiB, and
  * within noise of the best for SENDV64; 128 lost at 64 KiB (0.81x).
+ * Again on the bench kernel with the distributions' allocator, one run
+ * each: at 64 KiB and 1 MiB no size led beyond the runs' noise (16:
+ * 1.02x, 1.02x; 64: 0.89x, 0.92x); at 64 MiB the larger led (16: 1.01x,
+ * 64: 1.13x, 128: 1.20x), and SENDV64 was best at 32 and 64.
  */
 #ifndef ZCOPY_LEND_BATCH
 #define ZCOPY_LEND_BATCH	64
