@@ -134,15 +134,14 @@ EXPORT_SYMBOL_IF_KUNIT(zcopy_cache_next_window);
  */
 static void zcopy_cache_read_on(struct zcopy_xfer *x, loff_t pos)
 {
-	loff_t to;
+	loff_t counted = (loff_t)x->probed_to << PAGE_SHIFT, to;
 	pgoff_t miss;
 
 	if (!x->miss_pages || x->nodiskio || x->cache != x->in->f_mapping ||
 	    shmem_mapping(x->cache) ||
-	    !zcopy_cache_next_window(pos, (loff_t)x->probed_to << PAGE_SHIFT,
-				     x->pos + x->len, &to))
+	    !zcopy_cache_next_window(pos, counted, x->pos + x->len, &to))
 		return;
-	miss = zcopy_cache_probe(x, (loff_t)x->probed_to << PAGE_SHIFT, to);
+	miss = zcopy_cache_probe(x, counted, to);
 	if (miss != ULONG_MAX)
 		zcopy_cache_readahead(x->in, miss, DIV_ROUND_UP(to, PAGE_SIZE));
 }

@@ -416,6 +416,11 @@ stats extra
 bench --sizes 2G
 bench --sizes 4KB
 bench --json x
+bench --rx-addr 1.2.3
+bench --rx-addr ::1
+bench --connections 0
+bench --connections 65
+bench --connections x
 info --bogus
 CASES
 "$ctl" >"$zc/out" 2>"$zc/err"

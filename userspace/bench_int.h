@@ -98,6 +98,8 @@ struct bench_path {
 /* bench_peers.c: the paths with state per series */
 int open_pipe(struct xfer *x);
 void close_pipe(struct xfer *x);
+/* Send n bytes from the pipe with plain splice(): 0, or -1 with errno. */
+int drain_pipe(struct xfer *x, size_t n, unsigned int flags);
 int open_io_uring(struct xfer *x);
 void close_io_uring(struct xfer *x);
 int send_io_uring_splice(struct xfer *x);
@@ -150,6 +152,11 @@ int rx_start(struct receiver *rx, uint32_t addr, const char *netns);
 int bench_listen(uint32_t addr, const char *netns, int backlog,
 		 struct sockaddr_in *bound);
 void rx_stop(struct receiver *rx);
+/*
+ * Discard n bytes from conn (UINT64_MAX: until EOF), counting the recv()
+ * calls: 0, or the errno that stopped it (EPIPE: EOF before n bytes).
+ */
+int rx_discard(int conn, uint64_t n, uint32_t *calls);
 /* Ask the receiver to accept the slot's connection, or to drain n bytes. */
 int rx_ask(struct receiver *rx, unsigned int slot, bool accept, uint64_t n);
 /* Its answer to the last question: 0, or -1 with errno. */

@@ -105,18 +105,8 @@ static int send_splice(struct xfer *x)
 		if (in <= 0)
 			return short_read(in);
 		/* Cork all but the file's tail, as sendfile() does. */
-		unsigned int more = (uint64_t)off < x->size ? SPLICE_F_MORE : 0;
-		while (in) {
-			ssize_t out = splice(x->pipe[0], NULL, x->sock, NULL, in,
-					     SPLICE_F_MOVE | more);
-
-			x->calls++;
-			if (out < 0 && errno == EINTR)
-				continue;
-			if (out <= 0)
-				return short_read(out);
-			in -= out;
-		}
+		if (drain_pipe(x, in, (uint64_t)off < x->size ? SPLICE_F_MORE : 0))
+			return -1;
 	}
 	return 0;
 }

@@ -83,14 +83,11 @@ void close_io_uring(struct xfer *x)
 	close_pipe(x);
 }
 
-/*
- * What a short link left in the pipe (a signal, a full socket): sent by
- * plain splice(), so that the next chain starts with an empty pipe.
- */
-static int drain_pipe(struct xfer *x, uint64_t n)
+int drain_pipe(struct xfer *x, size_t n, unsigned int flags)
 {
 	while (n) {
-		ssize_t out = splice(x->pipe[0], NULL, x->sock, NULL, n, SPLICE_F_MOVE);
+		ssize_t out = splice(x->pipe[0], NULL, x->sock, NULL, n,
+				     SPLICE_F_MOVE | flags);
 
 		x->calls++;
 		if (out < 0 && errno == EINTR)
@@ -159,7 +156,8 @@ int send_io_uring_splice(struct xfer *x)
 				err = -cqe->res;
 			io_uring_cqe_seen(ring, cqe);
 		}
-		if (drain_pipe(x, in - out))
+		/* What a short link left in the pipe: the next chain starts empty. */
+		if (drain_pipe(x, in - out, 0))
 			return -1;
 		off += in;
 		if (err && err != EINTR && err != EAGAIN) {

@@ -19,23 +19,30 @@
 
 #include "bench_int.h"
 
-static void rx_drain(int conn, uint64_t n, struct rx_ack *ack)
+int rx_discard(int conn, uint64_t n, uint32_t *calls)
 {
-	double c0 = cpu_seconds();
-
 	while (n) {
 		/* MSG_TRUNC: TCP drops the bytes without copying them anywhere. */
 		ssize_t got = recv(conn, NULL, n < GIB ? n : GIB, MSG_TRUNC);
 
-		ack->calls++;
+		(*calls)++;
 		if (got < 0 && errno == EINTR)
 			continue;
-		if (got <= 0) {
-			ack->err = got ? errno : EPIPE;
-			break;
-		}
-		n -= got;
+		if (got < 0)
+			return errno;
+		if (!got)
+			return n == UINT64_MAX ? 0 : EPIPE;
+		if (n != UINT64_MAX)
+			n -= got;
 	}
+	return 0;
+}
+
+static void rx_drain(int conn, uint64_t n, struct rx_ack *ack)
+{
+	double c0 = cpu_seconds();
+
+	ack->err = rx_discard(conn, n, &ack->calls);
 	/*
 	 * ACK now rather than after the delayed-ACK timer: until then the
 	 * sender's unacknowledged segments pin the page-cache pages they lend,
