@@ -15,7 +15,7 @@ _zcopyctl_opts() {
 	unload) echo "--help" ;;
 	info) echo "--json --help" ;;
 	send) echo "--method --offset --len --header --trailer --quiet --json" \
-		"--progress --no-progress --help" ;;
+		"--progress --no-progress --async --notify-release --help" ;;
 	recv) echo "--bind --port --count --ready-file --json --help" ;;
 	stats) echo "--method --json --watch --help" ;;
 	bench) echo "--dir --paths --sizes --cache --budget-ms --min-reps" \

@@ -200,6 +200,7 @@ int zcopy_cache_prepare(struct zcopy_xfer *x, loff_t pos, loff_t end)
 		return 0;
 	if (x->nodiskio) {
 		zcopy_cache_ready(x->in, x->cache, pos, end - pos);
+		x->cache_wait = true;
 		return -EAGAIN;
 	}
 	zcopy_cache_window(pos, end, xend, miss, &from, &wend);

@@ -76,6 +76,23 @@ static inline int zcopy_sock_send_pages(struct socket *sock,
 }
 #endif
 
+/*
+ * A notifier of the stack's release of lent pages (release.c): Linux 6.10
+ * moved struct ubuf_info's callback into struct ubuf_info_ops.
+ */
+#include <linux/skbuff.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define ZCOPY_DEFINE_UBUF(name, fn) \
+	static const struct ubuf_info_ops name = { .complete = fn }
+#define zcopy_ubuf_set(uarg, name) ((uarg)->ops = &(name))
+#else
+#define ZCOPY_DEFINE_UBUF(name, fn) \
+	static void (* const name)(struct sk_buff *, struct ubuf_info *, \
+				   bool) = fn
+#define zcopy_ubuf_set(uarg, name) ((uarg)->callback = (name))
+#endif
+#define ZCOPY_FEAT_RELEASE	ZCOPY_FEAT_NOTIFY_RELEASE
+
 /* A page-cache lookup that returns NULL on a miss on both kernels. */
 static inline struct folio *zcopy_folio_lookup(struct address_space *mapping,
 					       pgoff_t index)

@@ -20,13 +20,6 @@
 #include "trace.h"
 #include "zcopy.h"
 
-union zcopy_ioctl_arg {
-	struct zcopy_info info;
-	struct zcopy_send send;
-	struct zcopy_counters counters;
-	struct zcopy_sendv sendv;
-};
-
 static int zcopy_check_info(const union zcopy_ioctl_arg *arg)
 {
 	const struct zcopy_info *info = &arg->info;
@@ -43,7 +36,8 @@ static int zcopy_ioc_info(struct zcopy_ctx *ctx, union zcopy_ioctl_arg *arg)
 
 	info->methods = zcopy_methods_mask();
 	info->max_len = MAX_RW_COUNT;
-	info->features = ZCOPY_FEAT_PAGES_PATH | ZCOPY_FEAT_IO_ACCT;
+	info->features = ZCOPY_FEAT_PAGES_PATH | ZCOPY_FEAT_IO_ACCT |
+			 ZCOPY_FEAT_ASYNC | ZCOPY_FEAT_RELEASE;
 	return 0;
 }
 
@@ -56,6 +50,14 @@ static int zcopy_check_send(const union zcopy_ioctl_arg *arg)
 	return zcopy_check_method(s->method, s->flags);
 }
 
+/* A release record can only come to an operation (ZCOPY_IOC_SUBMIT). */
+static int zcopy_check_send_sync(const union zcopy_ioctl_arg *arg)
+{
+	if (arg->send.flags & ZCOPY_F_NOTIFY_RELEASE)
+		return -EINVAL;
+	return zcopy_check_send(arg);
+}
+
 /*
  * The zcopy_transfer event of a call refused before it ran: nothing was
  * sent, so there are no statistics, and the method is the one asked for.
@@ -65,6 +67,40 @@ static void zcopy_trace_refused(u32 method, u32 flags, u32 nr_segs, int err)
 	const struct zcopy_stats none = { .method = method };
 
 	trace_zcopy_transfer(flags, nr_segs, err, 0, &none);
+}
+
+/*
+ * A prepared call of one file segment for @s, taking over the references
+ * to @in and @out whatever happens; refusals fire their event.
+ */
+static struct zcopy_call *zcopy_send_call(const struct zcopy_send *s,
+					  struct file *in, struct file *out,
+					  bool async)
+{
+	struct zcopy_call *c = zcopy_call_alloc(1, 0);
+	int err = -ENOMEM;
+
+	if (!c) {
+		fput(in);
+		fput(out);
+		goto refused;
+	}
+	c->out = out;
+	c->method = s->method;
+	c->flags = s->flags;
+	c->async = async;
+	c->segs[0].in = in;
+	c->segs[0].offset = s->offset;
+	c->segs[0].len = s->len;
+	/* The file position belongs to the submitter's own calls. */
+	err = async && s->offset == ZCOPY_OFFSET_CURRENT ? -EINVAL :
+	      zcopy_call_prepare(c);
+	if (!err)
+		return c;
+	zcopy_call_free(c);
+refused:
+	zcopy_trace_refused(s->method, s->flags, 1, err);
+	return ERR_PTR(err);
 }
 
 /**
@@ -81,47 +117,42 @@ static void zcopy_trace_refused(u32 method, u32 flags, u32 nr_segs, int err)
 int zcopy_send_files(struct zcopy_ctx *ctx, struct zcopy_send *s,
 		     struct file *in, struct file *out)
 {
-	struct zcopy_call *c = zcopy_call_alloc(1, 0);
+	struct zcopy_call *c = zcopy_send_call(s, in, out, false);
 	int err;
 
-	if (!c) {
-		fput(in);
-		fput(out);
-		zcopy_trace_refused(s->method, s->flags, 1, -ENOMEM);
-		return -ENOMEM;
-	}
-	c->out = out;
-	c->method = s->method;
-	c->flags = s->flags;
-	c->segs[0].in = in;
-	c->segs[0].offset = s->offset;
-	c->segs[0].len = s->len;
-	err = zcopy_call_prepare(c);
-	if (err) {
-		zcopy_trace_refused(s->method, s->flags, 1, err);
-	} else {
-		err = zcopy_call_run(c);
-		err = zcopy_call_finish(ctx, c, err, &s->stats, &s->sent);
-		trace_zcopy_transfer(s->flags, 1, err, s->sent, &s->stats);
-	}
+	if (IS_ERR(c))
+		return PTR_ERR(c);
+	err = zcopy_call_run(c);
+	err = zcopy_call_finish(ctx, c, err, &s->stats, &s->sent);
+	trace_zcopy_transfer(s->flags, 1, err, s->sent, &s->stats);
 	zcopy_call_free(c);
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(zcopy_send_files);
 
+/* The files of @s, with references, or -EBADF with none. */
+static int zcopy_send_fget(const struct zcopy_send *s, struct file **in,
+			   struct file **out)
+{
+	*in = fget(s->in_fd);
+	*out = *in ? fget(s->out_fd) : NULL;
+	if (*out)
+		return 0;
+	if (*in)
+		fput(*in);
+	zcopy_trace_refused(s->method, s->flags, 1, -EBADF);
+	return -EBADF;
+}
+
 static int zcopy_ioc_send(struct zcopy_ctx *ctx, union zcopy_ioctl_arg *arg)
 {
 	struct zcopy_send *s = &arg->send;
 	struct file *in, *out;
+	int err;
 
-	in = fget(s->in_fd);
-	out = in ? fget(s->out_fd) : NULL;
-	if (!out) {
-		if (in)
-			fput(in);
-		zcopy_trace_refused(s->method, s->flags, 1, -EBADF);
-		return -EBADF;
-	}
+	err = zcopy_send_fget(s, &in, &out);
+	if (err)
+		return err;
 	return zcopy_send_files(ctx, s, in, out);
 }
 
@@ -160,6 +191,13 @@ static int zcopy_check_sendv(const union zcopy_ioctl_arg *arg)
 	    v->count > ZCOPY_SENDV_MAX_SEGS)
 		return -EINVAL;
 	return zcopy_check_method(v->method, v->flags);
+}
+
+static int zcopy_check_sendv_sync(const union zcopy_ioctl_arg *arg)
+{
+	if (arg->sendv.flags & ZCOPY_F_NOTIFY_RELEASE)
+		return -EINVAL;
+	return zcopy_check_sendv(arg);
 }
 
 /* One segment's fields, before any file is looked at. */
@@ -225,6 +263,9 @@ static int zcopy_sendv_prepare(struct zcopy_call *c,
 		c->segs[i].len = us[i].len;
 		if (us[i].type != ZCOPY_SEG_FILE)
 			continue;
+		/* The file position belongs to the submitter's own calls. */
+		if (c->async && us[i].offset == ZCOPY_OFFSET_CURRENT)
+			return -EINVAL;
 		c->segs[i].offset = us[i].offset;
 		c->segs[i].in = fget(us[i].fd);
 		if (!c->segs[i].in)
@@ -295,28 +336,53 @@ static void zcopy_sendv_trace(const struct zcopy_call *c,
 	trace_zcopy_transfer(v->flags, v->count, err, v->sent, &v->stats);
 }
 
-static int zcopy_ioc_sendv(struct zcopy_ctx *ctx, union zcopy_ioctl_arg *arg)
+/*
+ * A prepared call for @v: its vector copied in and checked, its files
+ * taken, its memory segments copied.  Refusals fire their event.
+ */
+static struct zcopy_call *zcopy_sendv_call(const struct zcopy_sendv *v,
+					   bool async)
 {
-	struct zcopy_sendv *v = &arg->sendv;
 	struct zcopy_segment *us;
 	struct zcopy_call *c = NULL;
 	size_t mem_bytes;
-	int err, serr;
+	int err;
 
+	/* An operation's results go in its completion, not to user memory. */
+	if (async && v->seg_stats) {
+		err = -EINVAL;
+		goto refused;
+	}
 	us = zcopy_sendv_segments(v, &mem_bytes);
 	if (IS_ERR(us)) {
 		err = PTR_ERR(us);
-		us = NULL;
 		goto refused;
 	}
 	c = zcopy_call_alloc(v->count, mem_bytes);
-	if (!c) {
+	if (c) {
+		c->async = async;
+		err = zcopy_sendv_prepare(c, us, v);
+	} else {
 		err = -ENOMEM;
-		goto refused;
 	}
-	err = zcopy_sendv_prepare(c, us, v);
-	if (err)
-		goto refused;
+	kvfree(us);
+	if (!err)
+		return c;
+	zcopy_call_free(c);
+refused:
+	zcopy_trace_refused(v->method, v->flags, v->count, err);
+	return ERR_PTR(err);
+}
+
+static int zcopy_ioc_sendv(struct zcopy_ctx *ctx, union zcopy_ioctl_arg *arg)
+{
+	struct zcopy_sendv *v = &arg->sendv;
+	struct zcopy_call *c;
+	int err, serr;
+
+	c = zcopy_sendv_call(v, false);
+	if (IS_ERR(c))
+		return PTR_ERR(c);
 
 	err = zcopy_call_run(c);
 	v->seg_index = c->index;
@@ -331,12 +397,7 @@ static int zcopy_ioc_sendv(struct zcopy_ctx *ctx, union zcopy_ioctl_arg *arg)
 	if (!err)
 		err = serr;
 	zcopy_sendv_trace(c, v, err);
-	goto out_free;
-refused:
-	zcopy_trace_refused(v->method, v->flags, v->count, err);
-out_free:
 	zcopy_call_free(c);
-	kvfree(us);
 	return err;
 }
 
@@ -381,11 +442,15 @@ static const struct zcopy_ioctl_op zcopy_ioctl_ops[] = {
 	ZCOPY_OP(ZCOPY_IOC_INFO, struct zcopy_info, reserved, methods,
 		 features, zcopy_check_info, zcopy_ioc_info),
 	ZCOPY_OP(ZCOPY_IOC_SEND, struct zcopy_send, reserved, sent, stats,
-		 zcopy_check_send, zcopy_ioc_send),
+		 zcopy_check_send_sync, zcopy_ioc_send),
 	ZCOPY_OP(ZCOPY_IOC_COUNTERS, struct zcopy_counters, reserved,
 		 transfers, errors, zcopy_check_counters, zcopy_ioc_counters),
 	ZCOPY_OP(ZCOPY_IOC_SENDV, struct zcopy_sendv, reserved, seg_index,
-		 stats, zcopy_check_sendv, zcopy_ioc_sendv),
+		 stats, zcopy_check_sendv_sync, zcopy_ioc_sendv),
+	ZCOPY_OP(ZCOPY_IOC_SUBMIT, struct zcopy_submit, reserved, accepted,
+		 accepted, zcopy_check_submit, zcopy_ioc_submit),
+	ZCOPY_OP(ZCOPY_IOC_CANCEL, struct zcopy_cancel, reserved, cancelled,
+		 cancelled, zcopy_check_cancel, zcopy_ioc_cancel),
 };
 
 /*
@@ -405,6 +470,77 @@ static_assert(offsetof(struct zcopy_counters, errors) == 64);
 static_assert(sizeof(struct zcopy_segment) == 40);
 static_assert(sizeof(struct zcopy_sendv) == 136);
 static_assert(offsetof(struct zcopy_sendv, stats) == 56);
+static_assert(sizeof(struct zcopy_op) == 32);
+static_assert(sizeof(struct zcopy_submit) == 40);
+static_assert(sizeof(struct zcopy_cancel) == 40);
+static_assert(sizeof(struct zcopy_completion) == 104);
+static_assert(offsetof(struct zcopy_completion, stats) == 40);
+
+/*
+ * Copy in the argument struct at @uarg as @op knows it and check its
+ * fields: the size once, the copy's own size field ignored.
+ */
+static int zcopy_arg_fetch(const struct zcopy_ioctl_op *op,
+			   void __user *uarg, union zcopy_ioctl_arg *karg,
+			   int (*check)(const union zcopy_ioctl_arg *arg))
+{
+	u32 usize;
+	int err;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < op->min_size)
+		return -EINVAL;
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
+	memset(karg, 0, sizeof(*karg));
+	err = copy_struct_from_user(karg, op->size, uarg, usize);
+	if (err)
+		return err;
+	return check(karg);
+}
+
+/**
+ * zcopy_op_call() - the call of one ZCOPY_IOC_SUBMIT operation, prepared
+ *	for a worker
+ * @opcode: ZCOPY_OP_SEND or ZCOPY_OP_SENDV
+ * @uarg: user address of its struct zcopy_send or zcopy_sendv
+ *
+ * Reads and checks the struct as the synchronous ioctl does, then takes
+ * the files and makes every check of the call (zcopy_call_prepare()).
+ * Refusals fire zcopy_transfer.
+ *
+ * Return: the call, or an ERR_PTR of the synchronous ioctl's errno, or of
+ * -EINVAL for an unknown @opcode, ZCOPY_OFFSET_CURRENT or a SENDV's
+ * seg_stats.
+ */
+struct zcopy_call *zcopy_op_call(u32 opcode, u64 uarg)
+{
+	union zcopy_ioctl_arg karg;
+	struct file *in, *out;
+	int err;
+
+	switch (opcode) {
+	case ZCOPY_OP_SEND:
+		err = zcopy_arg_fetch(&zcopy_ioctl_ops[_IOC_NR(ZCOPY_IOC_SEND)],
+				      u64_to_user_ptr(uarg), &karg,
+				      zcopy_check_send);
+		if (!err)
+			err = zcopy_send_fget(&karg.send, &in, &out);
+		if (err)
+			return ERR_PTR(err);
+		return zcopy_send_call(&karg.send, in, out, true);
+	case ZCOPY_OP_SENDV:
+		err = zcopy_arg_fetch(&zcopy_ioctl_ops[_IOC_NR(ZCOPY_IOC_SENDV)],
+				      u64_to_user_ptr(uarg), &karg,
+				      zcopy_check_sendv);
+		if (err)
+			return ERR_PTR(err);
+		return zcopy_sendv_call(&karg.sendv, true);
+	default:
+		return ERR_PTR(-EINVAL);
+	}
+}
 
 /**
  * zcopy_ioctl() - the ioctl handler of /dev/zcopy
@@ -413,10 +549,10 @@ static_assert(offsetof(struct zcopy_sendv, stats) == 56);
  * @arg: user pointer to the argument struct, whose size field says which
  *	layout the caller uses
  *
- * Return: 0 or a negative errno: -ENOTTY for an unknown @cmd, -EFAULT,
- * -EINVAL for a size below the first layout or a field that fails
- * validation, -E2BIG for unknown non-zero bytes or a size above a page,
- * or the handler's.
+ * Return: 0, a count (ZCOPY_IOC_SUBMIT, ZCOPY_IOC_CANCEL) or a negative
+ * errno: -ENOTTY for an unknown @cmd, -EFAULT, -EINVAL for a size below
+ * the first layout or a field that fails validation, -E2BIG for unknown
+ * non-zero bytes or a size above a page, or the handler's.
  */
 long zcopy_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
@@ -425,7 +561,7 @@ long zcopy_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	union zcopy_ioctl_arg karg;
 	u8 *kout;
 	u8 __user *uout;
-	u32 usize, nout;
+	u32 nout;
 	int err;
 
 	if (_IOC_NR(cmd) >= ARRAY_SIZE(zcopy_ioctl_ops))
@@ -434,18 +570,7 @@ long zcopy_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (op->cmd != cmd)
 		return -ENOTTY;
 
-	/* The size is fetched once; the copy's own size field is ignored. */
-	if (get_user(usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < op->min_size)
-		return -EINVAL;
-	if (usize > PAGE_SIZE)
-		return -E2BIG;
-	memset(&karg, 0, sizeof(karg));
-	err = copy_struct_from_user(&karg, op->size, uarg, usize);
-	if (err)
-		return err;
-	err = op->check(&karg);
+	err = zcopy_arg_fetch(op, uarg, &karg, op->check);
 	if (err)
 		return err;
 	/*
@@ -466,10 +591,13 @@ long zcopy_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	 * outputs still go back, so that the caller can resume.  Before that,
 	 * they are what was read.
 	 */
-	if (err && err != -EFAULT)
+	if (err < 0 && err != -EFAULT)
 		return err;
-	/* Only the outputs: what the caller wrote elsewhere stays its own. */
+	/*
+	 * Only the outputs: what the caller wrote elsewhere stays its own.  A
+	 * count (operations taken) is the answer even if they cannot go back.
+	 */
 	if (copy_to_user(uout, kout, nout))
-		return -EFAULT;
+		return err > 0 ? err : -EFAULT;
 	return err;
 }

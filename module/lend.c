@@ -178,7 +178,10 @@ int zcopy_lend_flush(struct zcopy_lend *l, bool more, bool *stop)
 
 	if (!l->nr)
 		return 0;
-	if (l->by_ref)
+	if (l->by_ref && l->release)
+		ret = zcopy_release_send(l->release, l->sock, l->bv, l->nr,
+					 l->bytes, flags);
+	else if (l->by_ref)
 		ret = zcopy_sock_send_pages(l->sock, l->bv, l->nr, l->bytes,
 					    flags);
 	else

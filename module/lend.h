@@ -54,6 +54,8 @@ struct zcopy_own_pages {
  * @copy: per entry, the pages hold a CPU copy (counted as copies even when
  *	lent)
  * @own: pages of the call's own that COPY and DIRECT read into
+ * @release: lent pages go with this notifier (ZCOPY_F_NOTIFY_RELEASE), or
+ *	NULL
  */
 struct zcopy_lend {
 	struct socket *sock;
@@ -67,6 +69,7 @@ struct zcopy_lend {
 	struct zcopy_xfer *owner[ZCOPY_LEND_BATCH];
 	bool copy[ZCOPY_LEND_BATCH];
 	struct zcopy_own_pages own;
+	struct zcopy_release *release;
 };
 
 static inline bool zcopy_lend_full(const struct zcopy_lend *l)

@@ -14,7 +14,7 @@ static int zcopy_open(struct inode *inode, struct file *file)
 {
 	struct zcopy_ctx *ctx;
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	ctx = zcopy_ctx_alloc();
 	if (!ctx)
 		return -ENOMEM;
 	file->private_data = ctx;
@@ -23,7 +23,7 @@ static int zcopy_open(struct inode *inode, struct file *file)
 
 static int zcopy_release(struct inode *inode, struct file *file)
 {
-	kfree(file->private_data);
+	zcopy_ctx_release(file->private_data);
 	return 0;
 }
 
@@ -31,6 +31,8 @@ static const struct file_operations zcopy_fops = {
 	.owner = THIS_MODULE,
 	.open = zcopy_open,
 	.release = zcopy_release,
+	.read = zcopy_read,
+	.poll = zcopy_poll,
 	.unlocked_ioctl = zcopy_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
@@ -44,7 +46,26 @@ static struct miscdevice zcopy_misc = {
 };
 
 /* The counters' sysfs groups come and go with the device. */
-module_misc_device(zcopy_misc);
+static int __init zcopy_init(void)
+{
+	int err = zcopy_async_init();
+
+	if (err)
+		return err;
+	err = misc_register(&zcopy_misc);
+	if (err)
+		zcopy_async_exit();
+	return err;
+}
+
+static void __exit zcopy_exit(void)
+{
+	misc_deregister(&zcopy_misc);
+	zcopy_async_exit();
+}
+
+module_init(zcopy_init);
+module_exit(zcopy_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Zero-copy file-to-socket transfers with honest accounting");

@@ -28,7 +28,7 @@ static int zcopy_mmap_send(struct zcopy_xfer *x, struct zcopy_lend *l)
 				       &stop);
 		x->corked = l->corked;
 		ret = ret ?: err;
-		if (ret || zcopy_xfer_should_stop())
+		if (ret || zcopy_xfer_should_stop(x))
 			break;
 	}
 	zcopy_lend_release(l);

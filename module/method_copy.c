@@ -76,7 +76,7 @@ static int zcopy_copy_send(struct zcopy_xfer *x, struct zcopy_lend *l)
 				       true);
 		ret = zcopy_lend_flush(l, n < x->len || x->more, &stop);
 		x->corked = l->corked;
-		if (ret || zcopy_xfer_should_stop())
+		if (ret || zcopy_xfer_should_stop(x))
 			break;
 	}
 	zcopy_own_pages_put(b);

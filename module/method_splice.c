@@ -88,7 +88,7 @@ static int zcopy_splice_send(struct zcopy_xfer *x, struct zcopy_lend *l)
 			zcopy_xfer_advance(x, ret);
 			x->corked = sd.flags & SPLICE_F_MORE;
 		}
-		if (ret < 0 || ret < chunk || zcopy_xfer_should_stop())
+		if (ret < 0 || ret < chunk || zcopy_xfer_should_stop(x))
 			break;
 	}
 	return ret < 0 ? ret : 0;

@@ -5,7 +5,8 @@
 
 #include "zcopy.h"
 
-#define ZCOPY_F_ALL	(ZCOPY_F_NODISKIO | ZCOPY_F_MORE | ZCOPY_F_NOSIGNAL)
+#define ZCOPY_F_ALL	(ZCOPY_F_NODISKIO | ZCOPY_F_MORE | ZCOPY_F_NOSIGNAL | \
+			 ZCOPY_F_NOTIFY_RELEASE)
 
 static const struct zcopy_method *const zcopy_methods[ZCOPY_METHOD_COUNT] = {
 	[ZCOPY_METHOD_COPY] = &zcopy_method_copy,

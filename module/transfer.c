@@ -329,9 +329,10 @@ int zcopy_call_prepare(struct zcopy_call *c)
 	err = zcopy_check_dest(c->out, &c->sock);
 	if (err)
 		return err;
-	if (c->out->f_flags & O_NONBLOCK)
+	if ((c->out->f_flags & O_NONBLOCK) || c->async)
 		c->msg_flags |= MSG_DONTWAIT;
-	if (c->flags & ZCOPY_F_NOSIGNAL)
+	/* A worker has nobody to raise SIGPIPE at. */
+	if ((c->flags & ZCOPY_F_NOSIGNAL) || c->async)
 		c->msg_flags |= MSG_NOSIGNAL;
 	zcopy_lend_init(c->lend, c->sock, c->msg_flags, true);
 
@@ -394,6 +395,7 @@ static void zcopy_seg_init(const struct zcopy_call *c, u32 i)
 	x->msg_flags = c->msg_flags;
 	x->more = i < c->count - 1 || (c->flags & ZCOPY_F_MORE);
 	x->nodiskio = c->flags & ZCOPY_F_NODISKIO;
+	x->cancel = c->cancel;
 	if (!seg->in) {
 		x->module_copied = seg->len;
 		return;
@@ -446,26 +448,37 @@ static int zcopy_call_make_room(struct zcopy_call *c, bool *stop)
 	if (!zcopy_lend_full(c->lend))
 		return 0;
 	err = zcopy_call_flush(c, true, stop);
-	if (!err && !*stop && zcopy_xfer_should_stop())
+	if (!err && !*stop && zcopy_should_stop(c->cancel))
 		*stop = true;
 	return err;
 }
 
-/* The call's copy of a memory segment joins the pages to send. */
+/*
+ * The call's copy of a memory segment joins the pages to send, from where
+ * an earlier run of the call stopped in it.
+ */
 static int zcopy_lend_memory(struct zcopy_call *c, struct zcopy_seg *seg,
 			     bool *stop)
 {
+	size_t skip = seg->x.sent;
 	u32 b;
 	int err;
 
 	for (b = 0; b < seg->mem_nr; b++) {
+		const struct bio_vec *bv = &seg->mem[b];
+
+		if (skip >= bv->bv_len) {
+			skip -= bv->bv_len;
+			continue;
+		}
 		err = zcopy_call_make_room(c, stop);
 		if (err || *stop)
 			return err;
 		/* The call keeps its pages: no reference for the batch. */
-		zcopy_lend_add(c->lend, &seg->x, seg->mem[b].bv_page,
-			       seg->mem[b].bv_offset, seg->mem[b].bv_len,
+		zcopy_lend_add(c->lend, &seg->x, bv->bv_page,
+			       bv->bv_offset + skip, bv->bv_len - skip,
 			       NULL, true);
+		skip = 0;
 	}
 	return 0;
 }
@@ -494,20 +507,29 @@ static int zcopy_lend_folios(struct zcopy_call *c, struct zcopy_seg *seg,
 	return 0;
 }
 
-/* Send segment @i, or gather it for a later send. */
-static int zcopy_seg_send(struct zcopy_call *c, u32 i, bool *stop)
+/*
+ * Send segment @i, or gather it for a later send; @resume: an earlier run
+ * of the call stopped in it, and it goes on from there.
+ */
+static int zcopy_seg_send(struct zcopy_call *c, u32 i, bool resume,
+			  bool *stop)
 {
 	struct zcopy_seg *seg = &c->segs[i];
 	struct zcopy_xfer *x = &seg->x;
 	int err;
 
-	zcopy_seg_init(c, i);
+	if (!resume)
+		zcopy_seg_init(c, i);
+	x->cache_wait = false;
 	if (!seg->in)
 		return zcopy_lend_memory(c, seg, stop);
 	if (!x->len)
 		return 0;
-	if (x->nodiskio && !zcopy_cache_ready(seg->in, x->cache, x->pos, x->len))
+	if (x->nodiskio &&
+	    !zcopy_cache_ready(seg->in, x->cache, x->pos, x->len)) {
+		x->cache_wait = true;
 		return -EAGAIN;
+	}
 	if (!c->m->send)
 		return zcopy_lend_folios(c, seg, stop);
 	/* The method sends it alone, after the stream gathered so far. */
@@ -563,7 +585,7 @@ static void zcopy_call_end(struct zcopy_call *c)
 	if (c->corked && !(c->flags & ZCOPY_F_MORE) &&
 	    c->sock->ops->splice_eof)
 		c->sock->ops->splice_eof(c->sock);
-	c->storage_read = zcopy_task_read_bytes() - c->io_start;
+	c->storage_read += zcopy_task_read_bytes() - c->io_start;
 	c->elapsed_ns = ktime_get_ns() - c->start_ns;
 
 	/* The route after the transfer is the one the bytes took. */
@@ -583,6 +605,8 @@ static void zcopy_call_end(struct zcopy_call *c)
  * itself (file_accessed(), as filemap_read() does; the others read through
  * the file, whose read path does it) and the file position moved; per
  * call, one read and one write system call, wchar and fsnotify_modify().
+ * An operation on a worker (ZCOPY_IOC_SUBMIT) is no system call of the
+ * worker's: its events and atime only.
  */
 static void zcopy_call_effects(const struct zcopy_call *c)
 {
@@ -597,15 +621,17 @@ static void zcopy_call_effects(const struct zcopy_call *c)
 			continue;
 		if (seg->use_fpos)
 			seg->in->f_pos = seg->x.pos;
-		add_rchar(current, seg->x.sent);
+		if (!c->async)
+			add_rchar(current, seg->x.sent);
 		fsnotify_access(seg->in);
 		if (c->m->reads == ZCOPY_READS_CACHE)
 			file_accessed(seg->in);
 	}
-	if (sent) {
-		add_wchar(current, sent);
+	if (sent)
 		fsnotify_modify(c->out);
-	}
+	if (c->async)
+		return;
+	add_wchar(current, sent);
 	inc_syscr(current);
 	inc_syscw(current);
 }
@@ -615,8 +641,10 @@ static void zcopy_call_effects(const struct zcopy_call *c)
  * @c: the call
  *
  * A file range that ends early (end of file) lets the next segment go; a
- * stop for any other reason (signal, full non-blocking socket, NODISKIO,
- * an error) ends the call.  c->index then says where to resume.
+ * stop for any other reason (signal, cancel, full non-blocking socket,
+ * NODISKIO, an error) ends the run.  c->index then says where to resume,
+ * and a later run of the same call (ZCOPY_IOC_SUBMIT's worker, once the
+ * socket has room) goes on from there, the counts and clocks running on.
  *
  * Return: 0 or the negative errno that stopped it; the segments' x say
  * what went.
@@ -628,14 +656,17 @@ int zcopy_call_run(struct zcopy_call *c)
 	u32 i, k;
 
 	c->route = zcopy_route_sample(c->sock->sk, &c->ifindex);
-	c->start_ns = ktime_get_ns();
+	c->lend->release = c->release;
+	if (!c->start_ns)
+		c->start_ns = ktime_get_ns();
 	c->io_start = zcopy_task_read_bytes();
-	for (i = 0; i < c->count; i++) {
+	for (i = c->index; i < c->count; i++) {
+		bool resume = i < c->reached;
 		struct zcopy_seg_clock t;
 
-		c->reached = i + 1;
+		c->reached = max(c->reached, i + 1);
 		zcopy_seg_clock_start(c, &t);
-		err = zcopy_seg_send(c, i, &stop);
+		err = zcopy_seg_send(c, i, resume, &stop);
 		/* Timed alone, a segment is sent before the next one starts. */
 		if (!err && !stop && c->seg_clocks)
 			err = zcopy_call_flush(c, i < c->count - 1 ||
@@ -643,7 +674,7 @@ int zcopy_call_run(struct zcopy_call *c)
 		zcopy_seg_clock_stop(c, &t, &c->segs[i].x);
 		if (err || stop)
 			break;
-		if (i < c->count - 1 && zcopy_xfer_should_stop()) {
+		if (i < c->count - 1 && zcopy_should_stop(c->cancel)) {
 			i++;
 			break;
 		}
@@ -652,11 +683,10 @@ int zcopy_call_run(struct zcopy_call *c)
 	zcopy_call_end(c);
 
 	/* Where a later segment failed, an earlier one may still be short. */
-	for (k = 0; k < i && k < c->reached; k++)
+	for (k = c->index; k < i && k < c->reached; k++)
 		if (c->segs[k].x.len)
 			break;
 	c->index = k;
-	zcopy_call_effects(c);
 	return err ?: ferr;
 }
 
@@ -702,7 +732,9 @@ EXPORT_SYMBOL_IF_KUNIT(zcopy_call_stats);
  *
  * Segments up to the one that stopped count.  A call that sent bytes
  * succeeds with the partial count, whatever stopped it; one that sent
- * nothing and failed counts as an error and nothing else.
+ * nothing and failed counts as an error and nothing else, unless it was
+ * cancelled (-ECANCELED), which counts nowhere.  sendfile(2)'s side
+ * effects come here, once for the call however many runs it took.
  *
  * Return: 0, or @err when nothing was sent.
  */
@@ -731,6 +763,9 @@ int zcopy_call_finish(struct zcopy_ctx *ctx, struct zcopy_call *c, int err,
 	*sent = total.sent;
 	if (total.sent)
 		err = 0;
+	zcopy_call_effects(c);
+	if (err == -ECANCELED)
+		return err;
 
 	if (err) {
 		delta[ZCOPY_CTR_ERRORS] = 1;

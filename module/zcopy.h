@@ -9,13 +9,19 @@
 #include <linux/atomic.h>
 #include <linux/bvec.h>
 #include <linux/fs.h>
+#include <linux/hashtable.h>
+#include <linux/poll.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/net.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/types.h>
 #include <linux/zcopy.h>
 
-#define ZCOPY_VERSION "1.0.0"
+#define ZCOPY_VERSION "1.1.0"
 
 /* Counters kept per method (summed for sysfs stats/) and per open file. */
 enum zcopy_counter {
@@ -34,9 +40,29 @@ struct zcopy_tally {
 	atomic64_t v[ZCOPY_NR_COUNTERS];
 };
 
-/* Per-open state of /dev/zcopy. */
+/**
+ * struct zcopy_ctx - per-open state of /dev/zcopy
+ * @tally: its counters
+ * @ref: held by the open file, each stream and each owed release record
+ * @lock: guards what follows; taken with interrupts off (release records
+ *	come from the network stack's softirqs)
+ * @done: completion records to read, in order
+ * @wait: readers and pollers of @done
+ * @records: records owed or unread, at most ZCOPY_ASYNC_MAX_RECORDS
+ * @closing: the file is closed: records are dropped, not kept
+ * @streams: the sockets with operations, keyed by struct socket
+ * @free_work: frees it once the last reference is gone
+ */
 struct zcopy_ctx {
 	struct zcopy_tally tally;
+	refcount_t ref;
+	spinlock_t lock;	/* guards done to streams; irqs off */
+	struct list_head done;
+	wait_queue_head_t wait;
+	u32 records;
+	bool closing;
+	DECLARE_HASHTABLE(streams, 6);
+	struct work_struct free_work;
 };
 
 /**
@@ -66,6 +92,9 @@ struct zcopy_ctx {
  * @probed_to: first page index not yet counted as hit or miss
  * @storage_read: bytes read from storage meanwhile
  * @elapsed_ns: time the segment took, in nanoseconds
+ * @cache_wait: it stopped because ZCOPY_F_NODISKIO found a page missing
+ * @cancel: set (by another task) when the transfer must stop at its next
+ *	batch, as a signal stops a synchronous one; NULL when nothing cancels
  *
  * The methods only count what they did; the core turns the counts into
  * zc_bytes and copied_bytes once it knows what the egress device can do.
@@ -90,6 +119,8 @@ struct zcopy_xfer {
 	pgoff_t probed_to;
 	u64 storage_read;
 	u64 elapsed_ns;
+	bool cache_wait;
+	const bool *cancel;
 };
 
 /* Account @bytes the socket accepted. */
@@ -101,14 +132,19 @@ static inline void zcopy_xfer_advance(struct zcopy_xfer *x, size_t bytes)
 }
 
 /*
- * Whether to return to userspace now: a pending signal ends the transfer
- * with what was sent so far, as sendfile(2) does.  The scheduler gets a
- * chance between sends.
+ * Whether to stop now: a pending signal ends the transfer with what was
+ * sent so far, as sendfile(2) does, and so does a cancel of an operation
+ * on a worker.  The scheduler gets a chance between sends.
  */
-static inline bool zcopy_xfer_should_stop(void)
+static inline bool zcopy_should_stop(const bool *cancel)
 {
 	cond_resched();
-	return signal_pending(current);
+	return signal_pending(current) || (cancel && READ_ONCE(*cancel));
+}
+
+static inline bool zcopy_xfer_should_stop(const struct zcopy_xfer *x)
+{
+	return zcopy_should_stop(x->cancel);
 }
 
 /**
@@ -250,7 +286,14 @@ struct zcopy_seg {
  * @elapsed_ns: how long the sending took, in nanoseconds
  * @storage_read: bytes read from storage meanwhile
  * @reached: segs[0..reached) have @x set: the sending got to them
- * @index: the first segment not fully sent, or @count
+ * @index: the first segment not fully sent, or @count; a later
+ *	zcopy_call_run() resumes there
+ * @async: it runs on a worker for ZCOPY_IOC_SUBMIT: every send is
+ *	MSG_DONTWAIT (the worker waits for the socket itself), and nothing is
+ *	charged to the task's I/O accounting
+ * @cancel: as zcopy_xfer.cancel, for every segment
+ * @release: ZCOPY_F_NOTIFY_RELEASE: pages go with its notifier, which
+ *	tells when the stack has let go of them
  */
 struct zcopy_call {
 	struct file *out;
@@ -279,6 +322,9 @@ struct zcopy_call {
 	u64 storage_read;
 	u32 reached;
 	u32 index;
+	bool async;
+	const bool *cancel;
+	struct zcopy_release *release;
 };
 
 /* The transfer core (transfer.c), in the order a caller uses it. */
@@ -294,8 +340,55 @@ void zcopy_call_stats(const struct zcopy_call *c, const struct zcopy_xfer *x,
 		      struct zcopy_stats *st);
 int zcopy_range_clamp(loff_t pos, u64 len, loff_t maxbytes, size_t *countp);
 
+/**
+ * struct zcopy_record - a completion record, allocated when its operation
+ *	is taken
+ * @node: in zcopy_ctx.done once posted
+ * @cqe: what read(2) returns
+ */
+struct zcopy_record {
+	struct list_head node;
+	struct zcopy_completion cqe;
+};
+
+/* Asynchronous operations (async.c). */
+struct zcopy_ctx *zcopy_ctx_alloc(void);
+void zcopy_ctx_post_record(struct zcopy_ctx *ctx, struct zcopy_record *r);
+void zcopy_ctx_put(struct zcopy_ctx *ctx);
+void zcopy_ctx_release(struct zcopy_ctx *ctx);
+union zcopy_ioctl_arg;
+int zcopy_check_submit(const union zcopy_ioctl_arg *arg);
+int zcopy_ioc_submit(struct zcopy_ctx *ctx, union zcopy_ioctl_arg *arg);
+int zcopy_check_cancel(const union zcopy_ioctl_arg *arg);
+int zcopy_ioc_cancel(struct zcopy_ctx *ctx, union zcopy_ioctl_arg *arg);
+ssize_t zcopy_read(struct file *file, char __user *buf, size_t count,
+		   loff_t *ppos);
+__poll_t zcopy_poll(struct file *file, poll_table *pt);
+int zcopy_async_init(void);
+void zcopy_async_exit(void);
+
+/* Release notification (release.c). */
+struct zcopy_release *zcopy_release_alloc(struct zcopy_ctx *ctx,
+					  u64 user_data);
+void zcopy_release_route(struct zcopy_release *r, u32 route);
+void zcopy_release_put(struct zcopy_release *r);
+int zcopy_release_send(struct zcopy_release *r, struct socket *sock,
+		       struct bio_vec *bv, unsigned int nr, size_t bytes,
+		       int flags);
+
+/* An ioctl's argument, as copied in. */
+union zcopy_ioctl_arg {
+	struct zcopy_info info;
+	struct zcopy_send send;
+	struct zcopy_counters counters;
+	struct zcopy_sendv sendv;
+	struct zcopy_submit submit;
+	struct zcopy_cancel cancel;
+};
+
 /* The ioctls (ioctl.c). */
 long zcopy_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+struct zcopy_call *zcopy_op_call(u32 opcode, u64 uarg);
 int zcopy_send_files(struct zcopy_ctx *ctx, struct zcopy_send *s,
 		     struct file *in, struct file *out);
 

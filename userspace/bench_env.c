@@ -19,7 +19,9 @@
 
 #include "bench_int.h"
 
-static const char *const feature_names[] = { "splice_pages", "sendpage", "io_accounting" };
+static const char *const feature_names[] = {
+	"splice_pages", "sendpage", "io_accounting", "async", "notify_release",
+};
 
 static const char *fs_name(long type)
 {

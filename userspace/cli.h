@@ -110,6 +110,8 @@ enum {
 	OPT_PROGRESS,
 	OPT_NO_PROGRESS,
 	OPT_WATCH,
+	OPT_ASYNC,
+	OPT_NOTIFY_RELEASE,
 	OPT_BENCH,	/* OPT_BENCH + enum bench_opt */
 };
 

@@ -20,7 +20,9 @@ const char info_usage[] =
 	"              [...]} on one line\n"
 	"  -h, --help  show this help\n";
 
-static const char *const feature_names[] = { "splice_pages", "sendpage", "io_accounting" };
+static const char *const feature_names[] = {
+	"splice_pages", "sendpage", "io_accounting", "async", "notify_release",
+};
 
 static void print_info(const struct zcopy_info *info, bool json)
 {

@@ -36,6 +36,11 @@ const char send_usage[] =
 	"header and trailer per call); the statistics add \"segments\" and\n"
 	"\"calls\", and the hash covers the whole stream.\n"
 	"\n"
+	"With --async, the stream goes as operations of ZCOPY_IOC_SUBMIT (SENDV,\n"
+	"within the same limits), which the kernel runs on its workers; each\n"
+	"line \"submitted\", \"completed\" and \"released\" shows a step as it\n"
+	"happens, and \"operations\" replaces \"calls\".\n"
+	"\n"
 	"Options:\n"
 	"  --method M       auto (default), copy, mmap, splice, pages or direct\n"
 	"  --offset N       start at byte N of FILE (default 0; one FILE only)\n"
@@ -50,6 +55,9 @@ const char send_usage[] =
 	"  --progress       show progress on stderr (default: when stderr is a\n"
 	"                   terminal; one FILE only)\n"
 	"  --no-progress    never show progress\n"
+	"  --async          send through ZCOPY_IOC_SUBMIT and show the records\n"
+	"  --notify-release with --async: also wait for and show the record that\n"
+	"                   the kernel let go of the file's pages (method pages)\n"
 	"  -h, --help       show this help\n";
 
 
@@ -74,6 +82,12 @@ static bool send_opt(void *settings, int id, const char *v)
 	case OPT_HEADER:
 		o->header = v;
 		return true;
+	case OPT_ASYNC:
+		o->async = true;
+		return true;
+	case OPT_NOTIFY_RELEASE:
+		o->notify_release = true;
+		return true;
 	case OPT_TRAILER:
 		o->trailer = v;
 		return true;
@@ -95,6 +109,8 @@ static int parse_send(struct args *a, struct send_args *o)
 		{ "trailer", required_argument, NULL, OPT_TRAILER },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+		{ "async", no_argument, NULL, OPT_ASYNC },
+		{ "notify-release", no_argument, NULL, OPT_NOTIFY_RELEASE },
 		{ 0 }
 	};
 	int rc = parse_args(a, "qj", opts, send_opt, o, -1);
@@ -112,6 +128,8 @@ static int parse_send(struct args *a, struct send_args *o)
 		return usage_error(a->cmd, "--offset and --len need a single FILE");
 	if (o->quiet && o->json)
 		return usage_error(a->cmd, "--quiet and --json exclude each other");
+	if (o->notify_release && !o->async)
+		return usage_error(a->cmd, "--notify-release needs --async");
 	return parse_endpoint(a->cmd, o->dest, true, 0, 0, &o->ep);
 }
 
@@ -255,7 +273,8 @@ static void send_fields(struct fields *fs, const struct send_result *r)
 		  s->ifindex && if_indextoname(s->ifindex, ifname) ? ifname : "-");
 	if (r->vector) {
 		add_field(fs, "segments", "%" PRIu64, r->segments);
-		add_field(fs, "calls", "%" PRIu64, r->calls);
+		add_field(fs, r->async ? "operations" : "calls", "%" PRIu64,
+			  r->calls);
 	}
 }
 
@@ -296,7 +315,7 @@ static void send_json(const struct send_result *r)
 		    s->ifindex && if_indextoname(s->ifindex, ifname) ? ifname : NULL);
 	if (r->vector) {
 		json_u64(&j, "segments", r->segments);
-		json_u64(&j, "calls", r->calls);
+		json_u64(&j, r->async ? "operations" : "calls", r->calls);
 	}
 	snprintf(hash, sizeof(hash), "%016" PRIx64, r->hash);
 	json_string(&j, "fnv1a64", hash);
@@ -332,7 +351,8 @@ static int cmd_send_vector(const struct send_args *o, int dev)
 	if (rc == EXIT_OK && (sock = connect_to(&o->ep)) < 0)
 		rc = fail("connect to %s", o->dest);
 	if (rc == EXIT_OK)
-		rc = transfer_vector(o, dev, sock, &st, &r);
+		rc = o->async ? transfer_async(o, dev, sock, &st, &r) :
+		     transfer_vector(o, dev, sock, &st, &r);
 	if (rc == EXIT_OK)
 		print_send(o, &r);
 	if (sock >= 0)
@@ -373,7 +393,7 @@ static int send_main(struct send_args *o, struct send_result *r)
 	int dev = zcopy_open();
 	if (dev < 0)
 		return fail_module(errno, ZCOPY_DEV_PATH);
-	if (o->n_files > 1 || o->header || o->trailer) {
+	if (o->n_files > 1 || o->header || o->trailer || o->async) {
 		rc = cmd_send_vector(o, dev);
 		close(dev);
 		return rc;

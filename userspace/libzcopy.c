@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,49 @@ int zcopy_sendv(int dev, struct zcopy_sendv *req)
 	if (!req->size)
 		req->size = sizeof(*req);
 	return ioctl(dev, ZCOPY_IOC_SENDV, req) < 0 ? -1 : 0;
+}
+
+int zcopy_submit(int dev, struct zcopy_op *ops, unsigned int count)
+{
+	struct zcopy_submit req = {
+		.size = sizeof(req), .ops = (uintptr_t)ops, .count = count };
+
+	return ioctl(dev, ZCOPY_IOC_SUBMIT, &req);
+}
+
+int zcopy_cancel(int dev, uint64_t user_data, bool all)
+{
+	struct zcopy_cancel req = {
+		.size = sizeof(req), .flags = all ? ZCOPY_CANCEL_ALL : 0,
+		.user_data = user_data };
+
+	return ioctl(dev, ZCOPY_IOC_CANCEL, &req);
+}
+
+int zcopy_reap(int dev, struct zcopy_completion *out, unsigned int max,
+	       int timeout_ms)
+{
+	struct pollfd pfd = { .fd = dev, .events = POLLIN };
+	ssize_t n;
+	int rc;
+
+	if (!max) {
+		errno = EINVAL;
+		return -1;
+	}
+	do
+		rc = poll(&pfd, 1, timeout_ms);
+	while (rc < 0 && errno == EINTR);
+	if (rc <= 0)
+		return rc;
+	do
+		n = read(dev, out, (size_t)max * sizeof(*out));
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		/* Another reader took them first. */
+		return errno == EAGAIN ? 0 : -1;
+	}
+	return (int)(n / sizeof(*out));
 }
 
 int zcopy_counters(int dev, struct zcopy_counters *out)

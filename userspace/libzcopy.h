@@ -212,6 +212,49 @@ int zcopy_method_from_name(const char *s);
 int zcopy_read_sysfs_counter(const char *method_or_null, const char *name,
 			     uint64_t *val);
 
+/**
+ * zcopy_submit() - queue asynchronous operations (one ZCOPY_IOC_SUBMIT)
+ * @dev: descriptor from zcopy_open()
+ * @ops: @count operations, each pointing at a struct zcopy_send or
+ *	zcopy_sendv (size set, offsets given); all are read during this call
+ * @count: 1 to %ZCOPY_SUBMIT_MAX_OPS
+ *
+ * Each operation taken completes later with one record for zcopy_reap()
+ * (two with ZCOPY_F_NOTIFY_RELEASE), an operation refused by its checks
+ * included: its record carries the errno.
+ *
+ * Return: the number of operations taken (fewer than @count when the open
+ * file holds %ZCOPY_ASYNC_MAX_RECORDS records: reap, then submit the rest),
+ * or -1 with errno set as documented for struct zcopy_submit (EAGAIN: none
+ * taken, reap first).
+ */
+int zcopy_submit(int dev, struct zcopy_op *ops, unsigned int count);
+/**
+ * zcopy_reap() - wait for completion records and read them
+ * @dev: descriptor from zcopy_open()
+ * @out: room for @max records
+ * @max: at least 1
+ * @timeout_ms: as for poll(2): -1 waits for ever, 0 does not wait
+ *
+ * Return: the number of records read (0 when none came in time, or when
+ * nothing is in flight), or -1 with errno set (EINVAL for @max 0).
+ */
+int zcopy_reap(int dev, struct zcopy_completion *out, unsigned int max,
+	       int timeout_ms);
+/**
+ * zcopy_cancel() - cancel asynchronous operations (one ZCOPY_IOC_CANCEL)
+ * @dev: descriptor from zcopy_open()
+ * @user_data: the operations submitted with this user_data
+ * @all: cancel every operation of @dev instead
+ *
+ * Each cancelled operation still completes, with -ECANCELED and what it
+ * sent before the cancel reached it.
+ *
+ * Return: how many operations were cancelled (0 or more), or -1 with errno
+ * set.
+ */
+int zcopy_cancel(int dev, uint64_t user_data, bool all);
+
 #ifdef __cplusplus
 }
 #endif

@@ -26,6 +26,8 @@ struct send_args {
 	uint64_t len;
 	bool quiet;
 	bool json;
+	bool async;		/* --async: ZCOPY_IOC_SUBMIT operations */
+	bool notify_release;	/* --notify-release */
 	int progress;		/* -1: when stderr is a terminal */
 };
 
@@ -35,7 +37,8 @@ struct send_result {
 	uint64_t hash;
 	bool vector;		/* sent with ZCOPY_IOC_SENDV */
 	uint64_t segments;	/* ...as this many segments */
-	uint64_t calls;		/* ...in this many calls */
+	uint64_t calls;		/* ...in this many calls (operations) */
+	bool async;		/* as operations of ZCOPY_IOC_SUBMIT */
 };
 
 struct stream {
@@ -58,5 +61,13 @@ void free_stream(const struct send_args *o, struct stream *st);
  */
 int transfer_vector(const struct send_args *o, int dev, int sock,
 		    struct stream *st, struct send_result *r);
+/* The hash of the stream: memory as it is, files read back. */
+int hash_stream(const struct zcopy_segment *seg, size_t n, uint64_t *hash);
+/*
+ * The stream as ZCOPY_IOC_SUBMIT operations, each completion record shown
+ * as it comes (send_async.c).
+ */
+int transfer_async(const struct send_args *o, int dev, int sock,
+		   struct stream *st, struct send_result *r);
 
 #endif /* ZCOPY_SEND_H */

@@ -143,8 +143,7 @@ void free_stream(const struct send_args *o, struct stream *st)
 	free(st->seg);
 }
 
-/* The hash of the stream: memory as it is, files read back. */
-static int hash_stream(const struct zcopy_segment *seg, size_t n, uint64_t *hash)
+int hash_stream(const struct zcopy_segment *seg, size_t n, uint64_t *hash)
 {
 	uint64_t h = FNV1A64_BASIS;
 

@@ -41,6 +41,7 @@ static const struct group {
 	{ "nic", nic_register },
 	{ "examples", examples_register },
 	{ "libzcopy", libzcopy_register },
+	{ "async", async_register },
 };
 #define NGROUPS ARRAY_SIZE(groups)
 

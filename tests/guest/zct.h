@@ -406,6 +406,8 @@ void nic_register(struct registry *r);
 void examples_register(struct registry *r);
 /* zcopy_sendv_all() of userspace/libzcopy.c (t_libzcopy.c). */
 void libzcopy_register(struct registry *r);
+/* ZCOPY_IOC_SUBMIT, completions, cancel, release records (t_async.c). */
+void async_register(struct registry *r);
 
 /* The world group's filesystems that are mounted: prepare their work
  * directories (before the tests), and clean them (after). */

@@ -216,7 +216,9 @@ int zk_send_file(struct file *in, struct file *out, u32 method, u32 flags,
 	};
 	int err;
 
-	err = zcopy_check_method(method, flags);
+	/* As zcopy_check_send_sync(): release records are for operations. */
+	err = flags & ZCOPY_F_NOTIFY_RELEASE ? -EINVAL :
+	      zcopy_check_method(method, flags);
 	if (!err)
 		err = zcopy_send_files(NULL, &s, get_file(in), get_file(out));
 	*sent = s.sent;

@@ -9,7 +9,8 @@
 
 #include "zcopy.h"
 
-#define ZK_KNOWN_FLAGS	(ZCOPY_F_NODISKIO | ZCOPY_F_MORE | ZCOPY_F_NOSIGNAL)
+#define ZK_KNOWN_FLAGS	(ZCOPY_F_NODISKIO | ZCOPY_F_MORE | ZCOPY_F_NOSIGNAL | \
+			 ZCOPY_F_NOTIFY_RELEASE)
 
 /**
  * struct zk_method_case - a method, and the known flags it is refused with

@@ -37,7 +37,7 @@ struct zk_bad_case {
 static const struct zk_bad_case zk_bad_cases[] = {
 	{ "unknown method", ZCOPY_METHOD_COUNT, 0, 0, 1, -EINVAL },
 	{ "method ~0", ~0U, 0, 0, 1, -EINVAL },
-	{ "unknown flag", ZCOPY_METHOD_PAGES, 1U << 3, 0, 1, -EINVAL },
+	{ "unknown flag", ZCOPY_METHOD_PAGES, 1U << 4, 0, 1, -EINVAL },
 	{ "top flag", ZCOPY_METHOD_PAGES, 1U << 31, 0, 1, -EINVAL },
 	{ "NODISKIO with DIRECT", ZCOPY_METHOD_DIRECT, ZCOPY_F_NODISKIO, 0, 1,
 	  -EINVAL },

@@ -109,6 +109,24 @@ ctl_send_recv_json() {
 	[ "$(sed -n 2p /tmp/recv.out)" = "{\"received\":2097152,\"fnv1a64\":\"$hash\"}" ]
 }
 check harness/zcopyctl-send-recv-json ctl_send_recv_json
+# --async: the steps as they happen, and the receiver's hash matches.
+ctl_send_async() {
+	printf 'HEAD\r\n' >/tmp/head.bin
+	recv_start --bind 127.0.0.1 || return 1
+	out=$(zcopyctl send /tmp/ctl.bin /tmp/ctl.bin "127.0.0.1:$recv_port" \
+		--header /tmp/head.bin --async --notify-release) || return 1
+	wait $recv_pid || return 1
+	echo "$out"
+	cat /tmp/recv.out
+	hash=$(echo "$out" | sed -n 's/^fnv1a64 //p')
+	echo "$out" | grep -qx 'submitted 1 operation' &&
+	echo "$out" | grep -qx 'completed operation 0: 6291462 bytes, ok' &&
+	echo "$out" | grep -qx 'released operation 0 (the stack copied)' &&
+	echo "$out" | grep -qE '^operations +1$' &&
+	[ -n "$hash" ] &&
+	[ "$(sed -n 2p /tmp/recv.out)" = "received 6291462 fnv1a64 $hash" ]
+}
+check harness/zcopyctl-send-async ctl_send_async
 # README's first program against libzcopy (examples/send_file.c):
 # the receiver gets its header line and then the file.
 example_send_file() {

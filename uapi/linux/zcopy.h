@@ -86,6 +86,13 @@
 #define ZCOPY_FEAT_SENDPAGE	(1ULL << 1)
 /** ZCOPY_FEAT_IO_ACCOUNTING - storage_read_bytes is measured */
 #define ZCOPY_FEAT_IO_ACCOUNTING	(1ULL << 2)
+/**
+ * ZCOPY_FEAT_ASYNC - ZCOPY_IOC_SUBMIT, ZCOPY_IOC_CANCEL, and completions
+ * by read(2) and poll(2) on the open file
+ */
+#define ZCOPY_FEAT_ASYNC	(1ULL << 3)
+/** ZCOPY_FEAT_NOTIFY_RELEASE - ZCOPY_F_NOTIFY_RELEASE works on this kernel */
+#define ZCOPY_FEAT_NOTIFY_RELEASE	(1ULL << 4)
 
 /**
  * struct zcopy_info - what this build and kernel can do (ZCOPY_IOC_INFO)
@@ -169,6 +176,19 @@ struct zcopy_stats {
  * Not with ZCOPY_METHOD_SPLICE, whose socket path raises SIGPIPE itself.
  */
 #define ZCOPY_F_NOSIGNAL	(1U << 2)
+/**
+ * ZCOPY_F_NOTIFY_RELEASE - only in an operation of ZCOPY_IOC_SUBMIT: after
+ * the operation's completion, a second record (ZCOPY_CQE_RELEASE) comes
+ * once the network stack has dropped its last reference to the pages the
+ * operation lent; from then on the file may be overwritten or truncated
+ * without changing a byte already sent.  Only with ZCOPY_METHOD_PAGES
+ * (AUTO must resolve to it), and only where zcopy_info.features has
+ * ZCOPY_FEAT_NOTIFY_RELEASE (EOPNOTSUPP otherwise); other methods are
+ * EINVAL.  Without it, page-cache pages lent by PAGES stay the file's: an
+ * overwrite before the stack let go of them (until the peer acknowledged
+ * the bytes) can go out in their place, as with sendfile(2).
+ */
+#define ZCOPY_F_NOTIFY_RELEASE	(1U << 3)
 
 /**
  * ZCOPY_OFFSET_CURRENT - use and advance the source file's position, as
@@ -203,8 +223,9 @@ struct zcopy_stats {
  *
  * EBADF: @in_fd or @out_fd is not an open descriptor (O_PATH included), or
  * @in_fd is not open for reading, or @out_fd not for writing.
- * EINVAL: unknown flags, method or a non-zero reserved field; ZCOPY_F_NODISKIO
- * with ZCOPY_METHOD_DIRECT, or with COPY or SPLICE of a file opened O_DIRECT
+ * EINVAL: unknown flags, method or a non-zero reserved field;
+ * ZCOPY_F_NOTIFY_RELEASE (only an operation of ZCOPY_IOC_SUBMIT takes it);
+ * ZCOPY_F_NODISKIO with ZCOPY_METHOD_DIRECT, or with COPY or SPLICE of a file opened O_DIRECT
  * on storage (both read it from storage); ZCOPY_F_NOSIGNAL with
  * ZCOPY_METHOD_SPLICE; @in_fd is not a
  * regular file; @offset above LLONG_MAX (negative); @offset + @len overflows;
@@ -386,6 +407,159 @@ struct zcopy_counters {
 	__aligned_u64 reserved[2];
 };
 
+/* Asynchronous operations (ZCOPY_IOC_SUBMIT). */
+/** ZCOPY_OP_SEND - an operation whose @arg is a struct zcopy_send */
+#define ZCOPY_OP_SEND		0
+/** ZCOPY_OP_SENDV - an operation whose @arg is a struct zcopy_sendv */
+#define ZCOPY_OP_SENDV		1
+/** ZCOPY_SUBMIT_MAX_OPS - the most operations one ZCOPY_IOC_SUBMIT takes */
+#define ZCOPY_SUBMIT_MAX_OPS	1024
+/**
+ * ZCOPY_ASYNC_MAX_RECORDS - completion records one open file holds at most,
+ * owed (operations in flight, release records to come) and unread
+ */
+#define ZCOPY_ASYNC_MAX_RECORDS	4096
+
+/**
+ * struct zcopy_op - one operation of ZCOPY_IOC_SUBMIT
+ * @opcode: ZCOPY_OP_SEND or ZCOPY_OP_SENDV
+ * @reserved0: must be 0
+ * @user_data: the caller's, returned in the operation's completion records
+ * @arg: user address of a struct zcopy_send or zcopy_sendv, read (size
+ *	field first) and checked as the synchronous ioctl reads and checks it,
+ *	during the ZCOPY_IOC_SUBMIT call: it may be reused as soon as that
+ *	returns.  Its outputs are never written: they come in the completion.
+ * @reserved: must be 0
+ *
+ * Differences from the synchronous ioctls: the offset must be given
+ * (ZCOPY_OFFSET_CURRENT is EINVAL), zcopy_sendv.seg_stats must be 0
+ * (EINVAL), ZCOPY_F_NOTIFY_RELEASE is allowed, memory segments are copied
+ * at submission, and the work runs on a kernel worker: it is not counted in
+ * the submitter's /proc/PID/io (syscr, syscw, rchar, wchar) and signals to
+ * the submitter do not stop it.  A blocking socket is waited for as
+ * send(2) waits (without its SO_SNDTIMEO); an O_NONBLOCK one (at
+ * submission) ends the operation when it is full, with EAGAIN or the
+ * partial count, as the synchronous call would.
+ */
+struct zcopy_op {
+	__u32 opcode;
+	__u32 reserved0;
+	__aligned_u64 user_data;
+	__aligned_u64 arg;
+	__aligned_u64 reserved;
+};
+
+/**
+ * struct zcopy_submit - queue operations (ZCOPY_IOC_SUBMIT)
+ * @size: in: sizeof(struct zcopy_submit) as the caller knows it
+ * @flags: in: must be 0
+ * @ops: in: user address of @count struct zcopy_op
+ * @count: in: operations, 1 to ZCOPY_SUBMIT_MAX_OPS
+ * @accepted: out: operations taken, the ioctl's return value too
+ * @reserved: in: must be 0
+ *
+ * Operations are taken in array order.  Each one taken gets exactly one
+ * completion record (two with ZCOPY_F_NOTIFY_RELEASE), readable with
+ * read(2) on the same open file: an operation that fails its checks
+ * (any errno of its synchronous ioctl, or EINVAL for what an operation
+ * cannot do) is taken too and completes at once with that errno; it
+ * neither stops the others nor moves a counter.  Operations on the same
+ * socket run one at a time in submission order, so their bytes follow each
+ * other on the stream; operations on different sockets run concurrently.
+ * The files and the socket are held from submission to completion: closing
+ * the descriptors meanwhile changes nothing.  The work is done with the
+ * submitter's credentials, and its memory is charged to its memory cgroup.
+ *
+ * Return (ioctl): the number of operations taken, at least 1.  Errors, when
+ * none was taken: EINVAL (flags, reserved fields, @count), EFAULT (@ops or
+ * the first operation unreadable), EAGAIN (this open file already holds
+ * ZCOPY_ASYNC_MAX_RECORDS owed or unread records: read some), ENOMEM.
+ * After the first operation, any of these ends the call early, with the
+ * operations taken so far.
+ */
+struct zcopy_submit {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 ops;
+	__u32 count;
+	__u32 accepted;
+	__aligned_u64 reserved[2];
+};
+
+/** ZCOPY_CANCEL_ALL - cancel every operation of this open file */
+#define ZCOPY_CANCEL_ALL	(1U << 0)
+
+/**
+ * struct zcopy_cancel - cancel operations (ZCOPY_IOC_CANCEL)
+ * @size: in: sizeof(struct zcopy_cancel) as the caller knows it
+ * @flags: in: 0 or ZCOPY_CANCEL_ALL
+ * @user_data: in: without ZCOPY_CANCEL_ALL, cancel the operations
+ *	submitted with this user_data
+ * @cancelled: out: operations found not yet complete, the ioctl's return
+ *	value too (0 when there were none)
+ * @reserved0: in: must be 0
+ * @reserved: in: must be 0
+ *
+ * An operation still queued completes at once with ECANCELED and sent 0.
+ * One that is running stops at its next batch of pages (at most 64) and
+ * completes with ECANCELED and what it sent so far; one that finished its
+ * sending before the cancel reached it completes as it would have.  A
+ * release record already owed still comes.  Errors: EINVAL for unknown
+ * flags or a non-zero reserved field.
+ */
+struct zcopy_cancel {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 user_data;
+	__u32 cancelled;
+	__u32 reserved0;
+	__aligned_u64 reserved[2];
+};
+
+/* Flags of zcopy_completion.flags. */
+/** ZCOPY_CQE_RELEASE - the release record of a ZCOPY_F_NOTIFY_RELEASE op */
+#define ZCOPY_CQE_RELEASE	(1U << 0)
+/**
+ * ZCOPY_CQE_COPIED - in a release record: the stack copied some of the
+ * bytes instead of sending the lent pages (a local receiver, a device that
+ * cannot gather), as SO_EE_CODE_ZEROCOPY_COPIED says for MSG_ZEROCOPY
+ */
+#define ZCOPY_CQE_COPIED	(1U << 1)
+/** ZCOPY_CQE_NOTIFY - a release record for this operation will follow */
+#define ZCOPY_CQE_NOTIFY	(1U << 2)
+
+/**
+ * struct zcopy_completion - one record read(2) returns from /dev/zcopy
+ * @user_data: the operation's
+ * @result: 0, or the negative errno that ended it: as its synchronous
+ *	ioctl returns it (a partial transfer is 0), or -ECANCELED, which may
+ *	come with a partial @sent; 0 in a release record
+ * @flags: ZCOPY_CQE_*
+ * @sent: bytes queued to the socket
+ * @seg_index: a SENDV's first segment not fully sent (its count when all
+ *	were); 0 for a SEND
+ * @reserved0: 0
+ * @seg_sent: bytes sent of segment @seg_index
+ * @stats: the operation's statistics, as the synchronous ioctl reports
+ *	them; @stats.elapsed_ns runs from the operation's start on a worker
+ *	to its end, waits for the socket included.  Zeroes in a release record.
+ *
+ * read(2) takes whole records: a buffer smaller than one is EINVAL.  It
+ * returns as many as wait and fit, in the order they were made; with none
+ * waiting it blocks (EAGAIN under O_NONBLOCK), or returns 0 when this open
+ * file has nothing in flight.  poll(2) reports POLLIN while records wait.
+ */
+struct zcopy_completion {
+	__aligned_u64 user_data;
+	__s32 result;
+	__u32 flags;
+	__aligned_u64 sent;
+	__u32 seg_index;
+	__u32 reserved0;
+	__aligned_u64 seg_sent;
+	struct zcopy_stats stats;
+};
+
 #define ZCOPY_IOC_MAGIC		0xBA
 /** ZCOPY_IOC_INFO - fill a struct zcopy_info */
 #define ZCOPY_IOC_INFO		_IO(ZCOPY_IOC_MAGIC, 0x00)
@@ -395,5 +569,9 @@ struct zcopy_counters {
 #define ZCOPY_IOC_COUNTERS	_IO(ZCOPY_IOC_MAGIC, 0x02)
 /** ZCOPY_IOC_SENDV - send the segments described by a struct zcopy_sendv */
 #define ZCOPY_IOC_SENDV		_IO(ZCOPY_IOC_MAGIC, 0x03)
+/** ZCOPY_IOC_SUBMIT - queue the operations of a struct zcopy_submit */
+#define ZCOPY_IOC_SUBMIT	_IO(ZCOPY_IOC_MAGIC, 0x04)
+/** ZCOPY_IOC_CANCEL - cancel queued operations (struct zcopy_cancel) */
+#define ZCOPY_IOC_CANCEL	_IO(ZCOPY_IOC_MAGIC, 0x05)
 
 #endif /* _UAPI_LINUX_ZCOPY_H */
