@@ -360,35 +360,68 @@ static bool zcopy_aop_step(struct zcopy_stream *st, struct zcopy_aop *op)
 	return false;
 }
 
-static void zcopy_stream_work(struct work_struct *work)
+/* The stream's next operation, marked running; or NULL, the stream freed. */
+static struct zcopy_aop *zcopy_stream_next(struct zcopy_stream *st)
 {
-	struct zcopy_stream *st = container_of(work, struct zcopy_stream, work);
 	struct zcopy_ctx *ctx = st->ctx;
 	struct zcopy_aop *op;
 
-	for (;;) {
-		spin_lock_irq(&ctx->lock);
-		op = list_first_entry_or_null(&st->ops, struct zcopy_aop, node);
-		if (!op) {
-			hash_del(&st->node);
-			spin_unlock_irq(&ctx->lock);
-			kfree(st);
-			zcopy_ctx_put(ctx);
-			return;
-		}
+	spin_lock_irq(&ctx->lock);
+	op = list_first_entry_or_null(&st->ops, struct zcopy_aop, node);
+	if (op) {
 		op->running = true;
 		spin_unlock_irq(&ctx->lock);
+		return op;
+	}
+	hash_del(&st->node);
+	spin_unlock_irq(&ctx->lock);
+	kfree(st);
+	zcopy_ctx_put(ctx);
+	return NULL;
+}
+
+static void zcopy_stream_work(struct work_struct *work)
+{
+	struct zcopy_stream *st = container_of(work, struct zcopy_stream, work);
+	struct zcopy_aop *op;
+
+	while ((op = zcopy_stream_next(st)))
 		if (zcopy_aop_step(st, op))
 			return;
-	}
 }
 
 /*
- * Queue @op on its socket's stream, making the stream if there is none;
- * @spare: a stream to use for that, freed if not used.
+ * Start a new stream, as io_uring issues a request inline before it punts
+ * it to io-wq: a first operation whose bytes are all in the page cache
+ * runs now, in the submitter, until it is done or its socket is full (it
+ * then waits for room as on a worker).  Anything that could wait for
+ * storage goes to a worker at once, so that it delays no other socket.
  */
-static void zcopy_aop_queue(struct zcopy_ctx *ctx, struct zcopy_aop *op,
-			    struct zcopy_stream *spare)
+static void zcopy_stream_start(struct zcopy_stream *st)
+{
+	struct zcopy_aop *op = zcopy_stream_next(st);
+
+	if (!op)
+		return;
+	if (zcopy_call_cached(op->call)) {
+		if (zcopy_aop_step(st, op))
+			return;
+		/* Done: free the stream, unless more came meanwhile. */
+		op = zcopy_stream_next(st);
+		if (!op)
+			return;
+	}
+	queue_work(zcopy_wq, &st->work);
+}
+
+/*
+ * Queue @op on its socket's stream.  Return: a new stream @op leads, for
+ * zcopy_stream_start(); or NULL when it joined the queue of a stream that
+ * runs, and @spare was freed.
+ */
+static struct zcopy_stream *zcopy_aop_queue(struct zcopy_ctx *ctx,
+					    struct zcopy_aop *op,
+					    struct zcopy_stream *spare)
 {
 	struct socket *sock = op->call->sock;
 	struct zcopy_stream *st;
@@ -399,7 +432,7 @@ static void zcopy_aop_queue(struct zcopy_ctx *ctx, struct zcopy_aop *op,
 			list_add_tail(&op->node, &st->ops);
 			spin_unlock_irq(&ctx->lock);
 			kfree(spare);
-			return;
+			return NULL;
 		}
 	}
 	st = spare;
@@ -414,7 +447,7 @@ static void zcopy_aop_queue(struct zcopy_ctx *ctx, struct zcopy_aop *op,
 	list_add_tail(&op->node, &st->ops);
 	hash_add(ctx->streams, &st->node, (unsigned long)sock);
 	spin_unlock_irq(&ctx->lock);
-	queue_work(zcopy_wq, &st->work);
+	return st;
 }
 
 /* What only an operation checks: the flags a worker can serve. */
@@ -440,7 +473,7 @@ static int zcopy_aop_check(struct zcopy_aop *op)
 static int zcopy_submit_one(struct zcopy_ctx *ctx,
 			    const struct zcopy_op __user *uop)
 {
-	struct zcopy_stream *spare = NULL;
+	struct zcopy_stream *spare = NULL, *st;
 	struct zcopy_aop *op;
 	struct zcopy_op kop;
 	int err;
@@ -488,7 +521,9 @@ static int zcopy_submit_one(struct zcopy_ctx *ctx,
 	op->call->cancel = &op->cancel;
 	op->cred = get_current_cred();
 	op->memcg = get_mem_cgroup_from_mm(current->mm);
-	zcopy_aop_queue(ctx, op, spare);
+	st = zcopy_aop_queue(ctx, op, spare);
+	if (st)
+		zcopy_stream_start(st);
 	return 0;
 
 complete:

@@ -250,6 +250,28 @@ static void zcopy_cache_start_reads(struct file *in, pgoff_t index,
 }
 
 /**
+ * zcopy_cache_first_miss() - the first page of a range not uptodate
+ * @in: the file
+ * @cache: the page cache the method reads it through, or NULL
+ * @pos: first byte
+ * @len: bytes
+ *
+ * Looks only: nothing is read, nothing counted.  tmpfs, and reads without a
+ * page cache, never wait for storage (see zcopy_cache_ready()).
+ *
+ * Return: the index of that page, or ULONG_MAX when there is none.
+ */
+pgoff_t zcopy_cache_first_miss(struct file *in, struct address_space *cache,
+			       loff_t pos, size_t len)
+{
+	struct zcopy_xfer probe = { .in = in, .cache = cache };
+
+	if (!cache || shmem_mapping(cache))
+		return ULONG_MAX;
+	return zcopy_cache_probe(&probe, pos, pos + len);
+}
+
+/**
  * zcopy_cache_ready() - whether [@pos, @pos + @len) can be sent without
  * waiting for storage
  * @in: the file
@@ -268,13 +290,10 @@ static void zcopy_cache_start_reads(struct file *in, pgoff_t index,
 bool zcopy_cache_ready(struct file *in, struct address_space *cache,
 		       loff_t pos, size_t len)
 {
-	struct zcopy_xfer probe = { .in = in, .cache = cache };
 	loff_t end = pos + len;
 	pgoff_t miss;
 
-	if (!cache || shmem_mapping(cache))
-		return true;
-	miss = zcopy_cache_probe(&probe, pos, end);
+	miss = zcopy_cache_first_miss(in, cache, pos, len);
 	if (miss == ULONG_MAX)
 		return true;
 	pos = max_t(loff_t, pos, (loff_t)miss << PAGE_SHIFT);

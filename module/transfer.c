@@ -691,6 +691,33 @@ int zcopy_call_run(struct zcopy_call *c)
 }
 
 /**
+ * zcopy_call_cached() - whether a prepared call can run without waiting
+ *	for storage
+ * @c: the call, not yet run
+ *
+ * Only for a method that reads the page cache itself (PAGES, MMAP): every
+ * byte of every file segment is uptodate there.  Nothing is read.
+ *
+ * Return: true if so.
+ */
+bool zcopy_call_cached(const struct zcopy_call *c)
+{
+	u32 i;
+
+	if (c->m->reads != ZCOPY_READS_CACHE)
+		return false;
+	for (i = 0; i < c->count; i++) {
+		const struct zcopy_seg *seg = &c->segs[i];
+
+		if (seg->in && seg->count &&
+		    zcopy_cache_first_miss(seg->in, seg->src.cache, seg->pos,
+					   seg->count) != ULONG_MAX)
+			return false;
+	}
+	return true;
+}
+
+/**
  * zcopy_call_stats() - what a segment (or a whole call) cost
  * @c: the call, after zcopy_call_run()
  * @x: what was done

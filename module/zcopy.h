@@ -222,6 +222,8 @@ bool zcopy_cache_next_window(loff_t pos, loff_t counted, loff_t xend,
 void zcopy_cache_window(loff_t pos, loff_t end, loff_t xend, pgoff_t miss,
 			loff_t *from, loff_t *wend);
 int zcopy_cache_prepare(struct zcopy_xfer *x, loff_t pos, loff_t end);
+pgoff_t zcopy_cache_first_miss(struct file *in, struct address_space *cache,
+			       loff_t pos, size_t len);
 bool zcopy_cache_ready(struct file *in, struct address_space *cache,
 		       loff_t pos, size_t len);
 struct folio *zcopy_cache_get_folio(struct zcopy_xfer *x, loff_t pos,
@@ -334,6 +336,7 @@ int zcopy_call_copy_memory(struct zcopy_call *c, u32 i,
 			   const void __user *from);
 int zcopy_call_prepare(struct zcopy_call *c);
 int zcopy_call_run(struct zcopy_call *c);
+bool zcopy_call_cached(const struct zcopy_call *c);
 int zcopy_call_finish(struct zcopy_ctx *ctx, struct zcopy_call *c, int err,
 		      struct zcopy_stats *st, u64 *sent);
 void zcopy_call_stats(const struct zcopy_call *c, const struct zcopy_xfer *x,

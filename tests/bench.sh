@@ -12,7 +12,10 @@
 # and the nginx rows.  The concurrent table (8 connections at once) runs in
 # the one-vCPU boot and again in a second boot with two vCPUs, to
 # build/bench-conc-1cpu.json and build/bench-conc-2cpu.json;
-# BENCH_CONCURRENT=0 leaves both out.  BENCH_PROFILE=PATH[,PATH...] (with
+# BENCH_CONCURRENT=0 leaves both out.  The fan-out table (64 connections
+# from one sender, the batching paths) goes to build/bench-fanout.json;
+# BENCH_FANOUT=0 leaves it out, BENCH_FANOUT=only runs it alone (one boot,
+# nothing else).  BENCH_PROFILE=PATH[,PATH...] (with
 # BENCH_PROFILE_SIZE, default 4K) instead profiles each path's hot
 # transfers with perf in the guest and prints where the time goes.
 set -uo pipefail
@@ -85,6 +88,11 @@ for v in PATHS SIZES CACHE BUDGET_MS NGINX NIC NIC_SIZES CONCURRENT PROFILE PROF
 	var=BENCH_$v
 	[ -n "${!var:-}" ] && kargs+=("bench.${v,,}=${!var}")
 done
+fanout_only=
+case ${BENCH_FANOUT:-1} in
+only) fanout_only=yes kargs+=(bench.only=fanout) ;;
+0) kargs+=(bench.fanout=0) ;;
+esac
 
 # Under TCG another guest on the host takes CPU from ours, and the guest
 # counts the time it is not scheduled as CPU time of whatever it was running.
@@ -126,6 +134,9 @@ if [ -n "${BENCH_PROFILE:-}" ]; then
 	echo "bench: the profile run failed (see $log)" >&2
 	exit 1
 fi
+if [ -n "$fanout_only" ]; then
+	BENCH_CONCURRENT=0
+fi
 # The concurrent table again with two vCPUs: how each path's bookkeeping
 # scales shows in the sender's CPU per GiB against the one-vCPU table (the
 # noise the comment above describes is why only this table runs there).
@@ -152,8 +163,16 @@ extract() {
 	echo "bench: wrote $out"
 }
 rc=0
+if [ -n "$fanout_only" ]; then
+	extract FANOUT-JSON "$build/bench-fanout.json" || rc=1
+	grep -q '^ZCOPY-GUEST-END: status 0' "$log" || rc=1
+	exit $rc
+fi
 extract JSON "$json" || rc=1
 extract SVG "$svg" || rc=1
+if [ "${BENCH_FANOUT:-1}" != 0 ]; then
+	extract FANOUT-JSON "$build/bench-fanout.json" || rc=1
+fi
 if [ "${BENCH_NGINX:-1}" != 0 ]; then
 	extract NGINX-JSON "$nginx_json" || rc=1
 fi

@@ -34,6 +34,7 @@ enum bench_opt {
 	BENCH_OPT_RX_ADDR,
 	BENCH_OPT_RX_NETNS,
 	BENCH_OPT_CONNECTIONS,
+	BENCH_OPT_FANOUT,
 	BENCH_NR_OPTS
 };
 
@@ -60,6 +61,7 @@ struct bench_config {
 	uint32_t rx_addr;		/* the receiver's IPv4 address, network order */
 	const char *rx_netns;		/* its network namespace (a file), or NULL */
 	unsigned int connections;	/* >1: only the concurrent rows, this many */
+	unsigned int fanout;		/* >0: only the fan-out rows, this many connections */
 };
 
 void bench_defaults(struct bench_config *c);
@@ -92,7 +94,7 @@ struct bench_row {
 	unsigned int reps;
 	unsigned int xfers_per_rep;
 	unsigned int files;		/* small-file rows: files per transfer; else 0 */
-	unsigned int connections;	/* concurrent rows: connections at once; else 0 */
+	unsigned int connections;	/* concurrent and fan-out rows: connections at once; else 0 */
 	unsigned int header_bytes;	/* small-file rows: header before each file */
 	/* Throughput / user:readwrite's (small-file rows: user:writev_sendfile's); 0: n/a */
 	double vs_readwrite;
@@ -154,6 +156,9 @@ void bench_table_header(FILE *f);
 /* Heads the concurrent rows, which bench_table_row() prints their own way. */
 void bench_table_parallel_header(FILE *f, unsigned int connections, uint64_t budget_ms);
 void bench_table_row(FILE *f, const struct bench_row *r);
+/* Heads the fan-out rows (--fanout), which bench_table_row() prints their own way. */
+void bench_table_fanout_header(FILE *f, unsigned int connections, unsigned int header,
+			       uint64_t size, uint64_t budget_ms);
 /* Heads the small-file rows, which bench_table_row() prints their own way. */
 void bench_table_small_header(FILE *f, unsigned int files, uint64_t size,
 			      unsigned int header);

@@ -26,6 +26,7 @@ const struct bench_opt_spec bench_opts[BENCH_NR_OPTS] = {
 	[BENCH_OPT_RX_ADDR] = { "rx-addr", true },
 	[BENCH_OPT_RX_NETNS] = { "rx-netns", true },
 	[BENCH_OPT_CONNECTIONS] = { "connections", true },
+	[BENCH_OPT_FANOUT] = { "fanout", true },
 };
 
 const char bench_usage[] =
@@ -107,6 +108,13 @@ const char bench_usage[] =
 	"                    (hot): per path and size, N threads each sending the\n"
 	"                    file over a connection of its own for --budget-ms;\n"
 	"                    MiB/s of them all and the sender's CPU per GiB\n"
+	"  --fanout N        1 to 64: instead of the rows above, the fan-out rows:\n"
+	"                    one sender, N connections, per round a 200-byte\n"
+	"                    header and a 4 KiB file to each, by\n"
+	"                    user:writev_sendfile, user:io_uring (one submission\n"
+	"                    per round), zcopy:SENDV and zcopy:SUBMIT (one\n"
+	"                    submission and one read per round); files/s and the\n"
+	"                    sender's CPU per GiB, kernel workers included\n"
 	"  -h, --help        show this help\n";
 
 void bench_defaults(struct bench_config *c)
@@ -233,6 +241,14 @@ bool bench_set(struct bench_config *c, int opt, const char *v)
 		if (!parse_num(v, 1, BENCH_MAX_CONNECTIONS, &n))
 			return false;
 		c->connections = n;
+		return true;
+	}
+	case BENCH_OPT_FANOUT: {
+		uint64_t n;
+
+		if (!parse_num(v, 1, BENCH_MAX_CONNECTIONS, &n))
+			return false;
+		c->fanout = n;
 		return true;
 	}
 	}

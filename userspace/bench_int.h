@@ -11,12 +11,14 @@
  *   bench_env.c    the machine the figures come from
  *   bench_run.c    the measurement: repetitions, series, groups, the run
  *   bench_parallel.c  the concurrent rows (--connections)
+ *   bench_fanout.c the fan-out rows (--fanout): batching many connections
  *   bench_model.c  the cost model: ns per call and per byte, fitted
  *   bench_report.c the table, the JSON and the SVG
  */
 #ifndef ZCOPY_BENCH_INT_H
 #define ZCOPY_BENCH_INT_H
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -193,7 +195,35 @@ void collect_env(struct bench_env *e, const struct bench_config *cfg, int dev,
 int bench_run_parallel(const struct bench_config *cfg, const int *files, int dev,
 		       FILE *table, struct bench_row *rows, size_t *n);
 
+/* "zcopyctl: bench: " fmt ": " strerror(err) on stderr. */
+__attribute__((format(printf, 2, 3)))
+void warn_errno(int err, const char *fmt, ...);
+
+/* A receiver process: accept one connection on lsock, discard until EOF. */
+pid_t fork_discarder(int lsock);
+
+/* ---- the fan-out rows (bench_fanout.c) ----------------------------------- */
+
+/*
+ * cfg->fanout connections from one sender, a header and a small file to
+ * each per round, by each batching path; rows appended at *n: 0, or 1 if
+ * a row failed.
+ */
+int bench_run_fanout(const struct bench_config *cfg, int dev, FILE *table,
+		     struct bench_row *rows, size_t *n);
+
 /* ---- small helpers -------------------------------------------------------- */
+
+/*
+ * A read or send that returned n <= 0: -1, with errno ENODATA for 0 (a read
+ * that found EOF early: the file shrank under us).
+ */
+static inline int short_read(ssize_t n)
+{
+	if (!n)
+		errno = ENODATA;
+	return -1;
+}
 
 static inline double now(void)
 {

@@ -46,8 +46,7 @@ static void *sender_main(void *arg)
 	return NULL;
 }
 
-/* A receiver process: accept one connection, discard until EOF. */
-static pid_t fork_receiver(int lsock)
+pid_t fork_discarder(int lsock)
 {
 	pid_t pid = fork();
 
@@ -97,7 +96,7 @@ static void run_row(const struct bench_path *p, unsigned int idx, int file,
 	}
 	fflush(NULL);
 	for (; forked < n; forked++) {
-		rx[forked] = fork_receiver(lsock);
+		rx[forked] = fork_discarder(lsock);
 		if (rx[forked] < 0) {
 			err = errno;
 			goto reap;

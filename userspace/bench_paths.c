@@ -15,14 +15,6 @@
 
 #include "bench_int.h"
 
-/* A read that found EOF early: the file shrank under us. */
-static int short_read(ssize_t n)
-{
-	if (!n)
-		errno = ENODATA;
-	return -1;
-}
-
 static int write_all(struct xfer *x, const unsigned char *p, size_t n)
 {
 	while (n) {

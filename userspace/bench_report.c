@@ -86,6 +86,38 @@ static void table_parallel_row(FILE *f, const struct bench_row *r)
 	fprintf(f, PAR_FMT, r->path, size, mibs, fps, cpu);
 }
 
+#define FAN_FMT "%-20s %10s %10s %10s %10s %8s\n"
+
+void bench_table_fanout_header(FILE *f, unsigned int connections, unsigned int header,
+			       uint64_t size, uint64_t budget_ms)
+{
+	char sz[16];
+
+	fprintf(f, "\nFan-out: one sender, %u connections, per round a %u-byte header and a\n"
+		"%s file (hot) to each; %llu ms per row.  CPU: every CPU's busy time less\n"
+		"the receivers' (kernel workers included), per GiB; vs wv_sf: files/s over\n"
+		"user:writev_sendfile's.\n", connections, header,
+		format_size(sz, sizeof(sz), size, true), (unsigned long long)budget_ms);
+	fprintf(f, FAN_FMT, "path", "files/s", "MiB/s", "CPU s/GiB", "rx s/GiB",
+		"vs wv_sf");
+}
+
+static void table_fanout_row(FILE *f, const struct bench_row *r)
+{
+	char fps[16], mibs[16], cpu[16], rx[16], vs[16];
+
+	if (r->status != BENCH_OK) {
+		fprintf(f, "%-20s %s: %s\n", r->path, status_names[r->status], r->reason);
+		return;
+	}
+	snprintf(fps, sizeof(fps), "%.0f", r->files_per_s);
+	snprintf(mibs, sizeof(mibs), "%.1f", r->mib_per_s);
+	snprintf(cpu, sizeof(cpu), "%.3f", r->cpu_s_per_gib);
+	snprintf(rx, sizeof(rx), "%.3f", r->rx_cpu_s_per_gib);
+	snprintf(vs, sizeof(vs), "%.2fx", r->vs_readwrite);
+	fprintf(f, FAN_FMT, r->path, fps, mibs, cpu, rx, r->vs_readwrite > 0 ? vs : "-");
+}
+
 /* The cells both kinds of row share, formatted. */
 struct row_cells {
 	char mibs[16], cpu[16], rx[16], calls[16], copies[16], vs[16], reps[16];
@@ -130,6 +162,10 @@ void bench_table_row(FILE *f, const struct bench_row *r)
 	struct row_cells c;
 	char size[16];
 
+	if (r->files && r->connections) {
+		table_fanout_row(f, r);
+		return;
+	}
 	if (r->files) {
 		table_small_row(f, r);
 		return;

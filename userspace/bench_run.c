@@ -18,8 +18,7 @@
 
 #include "bench_int.h"
 
-__attribute__((format(printf, 2, 3)))
-static void warn_errno(int err, const char *fmt, ...)
+void warn_errno(int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -523,7 +522,11 @@ int bench_run(const struct bench_config *cfg)
 			goto out;
 		}
 	}
-	if (cfg->connections > 1) {
+	if (cfg->fanout) {
+		rc = bench_run_fanout(cfg, ctx.dev, ctx.table, rows, &n_rows) ?
+			EXIT_FAILURE : EXIT_SUCCESS;
+		bench_table_footer(ctx.table, &ctx.env);
+	} else if (cfg->connections > 1) {
 		rc = bench_run_parallel(cfg, files, ctx.dev, ctx.table, rows, &n_rows) ?
 			EXIT_FAILURE : EXIT_SUCCESS;
 		bench_table_footer(ctx.table, &ctx.env);

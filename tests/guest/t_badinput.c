@@ -477,8 +477,8 @@ static const struct raw_variant raw_variants[] = {
 	/* Far above the last command, and just past it. */
 	{ "enotty-nr", ENOTTY, 1U << IOC_SEND,
 	  .cmd = _IO(ZCOPY_IOC_MAGIC, 0x7f) },
-	{ "enotty-nr-4", ENOTTY, 1U << IOC_SEND,
-	  .cmd = _IO(ZCOPY_IOC_MAGIC, 0x04) },
+	{ "enotty-nr-6", ENOTTY, 1U << IOC_SEND,
+	  .cmd = _IO(ZCOPY_IOC_MAGIC, 0x06) },
 	{ "enotty-magic", ENOTTY, 1U << IOC_SEND,
 	  .cmd = _IO(ZCOPY_IOC_MAGIC + 1, 0x01) },
 	/* The module matches the whole number: the right one with direction

@@ -133,7 +133,8 @@ static int info_fields(struct tctx *t, const void *arg)
 			      1U << ZCOPY_METHOD_MMAP | 1U << ZCOPY_METHOD_SPLICE |
 			      1U << ZCOPY_METHOD_PAGES;
 	const uint64_t how = ZCOPY_FEAT_SPLICE_PAGES | ZCOPY_FEAT_SENDPAGE;
-	const uint64_t known = how | ZCOPY_FEAT_IO_ACCOUNTING;
+	const uint64_t known = how | ZCOPY_FEAT_IO_ACCOUNTING | ZCOPY_FEAT_ASYNC |
+			       ZCOPY_FEAT_NOTIFY_RELEASE;
 	struct zcopy_info in = { .size = sizeof(in) };
 
 	(void)arg;
@@ -151,6 +152,11 @@ static int info_fields(struct tctx *t, const void *arg)
 			    (unsigned long long)in.features);
 	if (in.features & ~known)
 		return fail(t, "features 0x%llx: unknown bits",
+			    (unsigned long long)in.features);
+	/* Every build has them, and every kernel from 6.0 has msg_ubuf. */
+	if (!(in.features & ZCOPY_FEAT_ASYNC) ||
+	    !(in.features & ZCOPY_FEAT_NOTIFY_RELEASE))
+		return fail(t, "features 0x%llx: ASYNC or NOTIFY_RELEASE missing",
 			    (unsigned long long)in.features);
 	if (in.reserved[0] || in.reserved[1])
 		return fail(t, "reserved: expected 0 on output");

@@ -6,7 +6,9 @@
 # bench.nic_sizes= gives the NIC tables' sizes (default 4K,64K,1M);
 # bench.nic=0 and bench.nginx=0 leave out the NIC tables and the nginx rows.
 # bench.only=concurrent runs the concurrent table alone (the host's second
-# boot, with two vCPUs); bench.concurrent=0 leaves it out.  bench.profile=
+# boot, with two vCPUs); bench.concurrent=0 leaves it out, bench.fanout=0
+# the fan-out table (64 connections, batching), and bench.only=fanout runs
+# that alone.  bench.profile=
 # PATH[,PATH...] (with bench.profile_size=, default 4K) runs the profiles
 # below instead of everything else.
 args='' paths='' budget='' nic_sizes=4K,64K,1M only='' profile='' profile_size=4K
@@ -118,6 +120,14 @@ concurrent_table() {
 		--note "$note; 8 connections at once"
 }
 
+# The workload that needs batching: 64 connections, a header and a 4 KiB
+# file to each per round, from one sender.
+fanout_table() {
+	# shellcheck disable=SC2086 # $budget: an option and its value, or nothing
+	zcopyctl bench --dir /mnt/ext4 --fanout 64 $budget \
+		--json-file /tmp/bench-fanout.json --note "$note; 64 connections, one sender"
+}
+
 # Where a path's time goes: its row of hot transfers of one size under
 # perf record (cpu-clock sampling of every CPU, kernel and user: the
 # receiver's work and softirq count too, and so do the row's file and
@@ -143,6 +153,15 @@ if [ -n "$profile" ]; then
 	echo BENCH-TABLE-END
 	exit $rc
 fi
+if [ "$only" = fanout ]; then
+	fanout_table || rc=1
+	echo BENCH-TABLE-END
+	echo "BENCH-FANOUT-JSON-SHA256 $(sha256sum </tmp/bench-fanout.json | cut -d' ' -f1)"
+	echo BENCH-FANOUT-JSON-BEGIN
+	cat /tmp/bench-fanout.json
+	echo BENCH-FANOUT-JSON-END
+	exit $rc
+fi
 if [ "$only" = concurrent ]; then
 	concurrent_table || rc=1
 	echo BENCH-TABLE-END
@@ -157,6 +176,7 @@ fi
 zcopyctl bench --dir /mnt/ext4 --json-file /tmp/bench.json --svg /tmp/bench.svg \
 	--note "$note" $args $paths $budget || rc=1
 grep -qw bench.concurrent=0 /proc/cmdline || concurrent_table || rc=1
+grep -qw bench.fanout=0 /proc/cmdline || fanout_table || rc=1
 if ! grep -qw bench.nic=0 /proc/cmdline; then
 	if [ -e /run/netns/rx ]; then
 		nic_table on bench-nic-sg || rc=1
@@ -172,7 +192,7 @@ echo BENCH-TABLE-END
 
 # The host checks each file against its hash: console noise must not pass.
 for part in JSON:/tmp/bench.json SVG:/tmp/bench.svg NGINX-JSON:/tmp/bench-nginx.json \
-	CONC-JSON:/tmp/bench-conc-1cpu.json \
+	CONC-JSON:/tmp/bench-conc-1cpu.json FANOUT-JSON:/tmp/bench-fanout.json \
 	NIC-SG-JSON:/tmp/bench-nic-sg.json NIC-SG-SVG:/tmp/bench-nic-sg.svg \
 	NIC-NOSG-JSON:/tmp/bench-nic-nosg.json NIC-NOSG-SVG:/tmp/bench-nic-nosg.svg; do
 	name=${part%%:*} file=${part#*:}

@@ -434,9 +434,13 @@ struct zcopy_counters {
  * Differences from the synchronous ioctls: the offset must be given
  * (ZCOPY_OFFSET_CURRENT is EINVAL), zcopy_sendv.seg_stats must be 0
  * (EINVAL), ZCOPY_F_NOTIFY_RELEASE is allowed, memory segments are copied
- * at submission, and the work runs on a kernel worker: it is not counted in
- * the submitter's /proc/PID/io (syscr, syscw, rchar, wchar) and signals to
- * the submitter do not stop it.  A blocking socket is waited for as
+ * at submission, and the work is not counted in the submitter's
+ * /proc/PID/io (syscr, syscw, rchar, wchar), never raises SIGPIPE (EPIPE
+ * comes in the record), and signals to the submitter do not stop it.  The
+ * first operation for a socket with nothing queued, if every byte of it is
+ * in the page cache (PAGES, MMAP), is sent during the ZCOPY_IOC_SUBMIT call
+ * itself, as io_uring issues requests inline, until it is done or its
+ * socket is full; everything else runs on kernel workers.  A blocking socket is waited for as
  * send(2) waits (without its SO_SNDTIMEO); an O_NONBLOCK one (at
  * submission) ends the operation when it is full, with EAGAIN or the
  * partial count, as the synchronous call would.
