@@ -41,27 +41,29 @@ struct zcopy_stream;
 
 /**
  * struct zcopy_aop - one operation taken by ZCOPY_IOC_SUBMIT
+ * @rec: its completion record, first: once complete, only the record is
+ *	left of it, until read(2) takes it (and frees the operation with it)
  * @node: in its stream's queue, the running one first
  * @call: the prepared call
  * @cred: the submitter's credentials, for the sends
  * @memcg: the submitter's memory cgroup, for what the sending allocates
- * @rec: its completion record
  * @release: its release record's notifier (ZCOPY_F_NOTIFY_RELEASE), or NULL
  * @opcode: ZCOPY_OP_*
  * @cancel: set by ZCOPY_IOC_CANCEL or close: stop at the next batch
  * @running: a worker has started it, so it cannot just be dropped
  */
 struct zcopy_aop {
+	struct zcopy_record rec;
 	struct list_head node;
 	struct zcopy_call *call;
 	const struct cred *cred;
 	struct mem_cgroup *memcg;
-	struct zcopy_record *rec;
 	struct zcopy_release *release;
 	u32 opcode;
 	bool cancel;
 	bool running;
 };
+static_assert(offsetof(struct zcopy_aop, rec) == 0);
 
 /**
  * struct zcopy_stream - the operations of one open file on one socket
@@ -91,8 +93,34 @@ static void zcopy_ctx_free(struct zcopy_ctx *ctx)
 
 	list_for_each_entry_safe(r, tmp, &ctx->done, node)
 		kfree(r);
+	kfree(ctx->spare);
 	kfree(ctx);
 	module_put(THIS_MODULE);
+}
+
+/*
+ * A stream to make one with: the one the last stream that ended left, if
+ * any (a server's sockets come and go with every response), else a new
+ * one.  NULL without memory.
+ */
+static struct zcopy_stream *zcopy_ctx_spare_stream(struct zcopy_ctx *ctx)
+{
+	struct zcopy_stream *st;
+
+	spin_lock_irq(&ctx->lock);
+	st = ctx->spare;
+	ctx->spare = NULL;
+	spin_unlock_irq(&ctx->lock);
+	return st ?: kzalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
+}
+
+/* Keep @st for the next stream, or free it if one is kept already. */
+static void zcopy_ctx_keep_stream(struct zcopy_ctx *ctx, struct zcopy_stream *st)
+{
+	spin_lock_irq(&ctx->lock);
+	swap(ctx->spare, st);
+	spin_unlock_irq(&ctx->lock);
+	kfree(st);
 }
 
 static void zcopy_ctx_free_work(struct work_struct *work)
@@ -197,7 +225,8 @@ static void zcopy_ctx_unreserve(struct zcopy_ctx *ctx, u32 n)
 static void zcopy_aop_complete(struct zcopy_ctx *ctx, struct zcopy_aop *op,
 			       int err)
 {
-	struct zcopy_completion *cqe = &op->rec->cqe;
+	struct zcopy_completion *cqe = &op->rec.cqe;
+	struct zcopy_release *release = op->release;
 	struct zcopy_call *c = op->call;
 	bool cancelled = READ_ONCE(op->cancel);
 
@@ -216,9 +245,9 @@ static void zcopy_aop_complete(struct zcopy_ctx *ctx, struct zcopy_aop *op,
 				     &cqe->stats);
 	}
 	cqe->result = err;
-	if (op->release) {
+	if (release) {
 		cqe->flags |= ZCOPY_CQE_NOTIFY;
-		zcopy_release_route(op->release, c->route);
+		zcopy_release_route(release, c->route);
 	}
 	zcopy_call_free(c);
 	if (op->cred)
@@ -227,11 +256,11 @@ static void zcopy_aop_complete(struct zcopy_ctx *ctx, struct zcopy_aop *op,
 
 	spin_lock_irq(&ctx->lock);
 	list_del(&op->node);
-	zcopy_ctx_post(ctx, op->rec);
+	/* From here the record is the reader's, and @op with it. */
+	zcopy_ctx_post(ctx, &op->rec);
 	spin_unlock_irq(&ctx->lock);
 	/* After the operation's own record: the release record may come. */
-	zcopy_release_put(op->release);
-	kfree(op);
+	zcopy_release_put(release);
 }
 
 /*
@@ -331,12 +360,30 @@ static bool zcopy_aop_must_wait(const struct zcopy_aop *op, int err,
 	return err == -EAGAIN || (!err && zcopy_call_sent(c) > before);
 }
 
+/*
+ * One run of @op's call as its submitter: its credentials (a worker's are
+ * the kernel's; inline, they are already the current ones) and memory
+ * cgroup.
+ */
+static int zcopy_aop_run(struct zcopy_aop *op)
+{
+	const struct cred *old_cred = NULL;
+	struct mem_cgroup *old_memcg;
+	int err;
+
+	if (op->cred != current_cred())
+		old_cred = override_creds(op->cred);
+	old_memcg = set_active_memcg(op->memcg);
+	err = zcopy_call_run(op->call);
+	set_active_memcg(old_memcg);
+	if (old_cred)
+		revert_creds(old_cred);
+	return err;
+}
+
 /* Run @op as far as it goes: true if it waits for the socket. */
 static bool zcopy_aop_step(struct zcopy_stream *st, struct zcopy_aop *op)
 {
-	struct zcopy_call *c = op->call;
-	struct mem_cgroup *old_memcg;
-	const struct cred *old_cred;
 	u64 before;
 	int err;
 
@@ -345,12 +392,8 @@ static bool zcopy_aop_step(struct zcopy_stream *st, struct zcopy_aop *op)
 			err = -ECANCELED;
 			break;
 		}
-		before = zcopy_call_sent(c);
-		old_cred = override_creds(op->cred);
-		old_memcg = set_active_memcg(op->memcg);
-		err = zcopy_call_run(c);
-		set_active_memcg(old_memcg);
-		revert_creds(old_cred);
+		before = zcopy_call_sent(op->call);
+		err = zcopy_aop_run(op);
 		if (!zcopy_aop_must_wait(op, err, before))
 			break;
 		if (zcopy_stream_park(st, op))
@@ -375,7 +418,7 @@ static struct zcopy_aop *zcopy_stream_next(struct zcopy_stream *st)
 	}
 	hash_del(&st->node);
 	spin_unlock_irq(&ctx->lock);
-	kfree(st);
+	zcopy_ctx_keep_stream(ctx, st);
 	zcopy_ctx_put(ctx);
 	return NULL;
 }
@@ -417,7 +460,7 @@ static void zcopy_stream_start(struct zcopy_stream *st)
 /*
  * Queue @op on its socket's stream.  Return: a new stream @op leads, for
  * zcopy_stream_start(); or NULL when it joined the queue of a stream that
- * runs, and @spare was freed.
+ * runs, and @spare went back.
  */
 static struct zcopy_stream *zcopy_aop_queue(struct zcopy_ctx *ctx,
 					    struct zcopy_aop *op,
@@ -431,11 +474,12 @@ static struct zcopy_stream *zcopy_aop_queue(struct zcopy_ctx *ctx,
 		if (st->sock == sock) {
 			list_add_tail(&op->node, &st->ops);
 			spin_unlock_irq(&ctx->lock);
-			kfree(spare);
+			zcopy_ctx_keep_stream(ctx, spare);
 			return NULL;
 		}
 	}
 	st = spare;
+	st->whead = NULL;
 	st->sock = sock;
 	st->ctx = ctx;
 	refcount_inc(&ctx->ref);
@@ -482,9 +526,7 @@ static int zcopy_submit_one(struct zcopy_ctx *ctx,
 		return -EFAULT;
 	op = kzalloc(sizeof(*op), GFP_KERNEL_ACCOUNT);
 	if (op)
-		op->rec = kzalloc(sizeof(*op->rec), GFP_KERNEL_ACCOUNT);
-	if (op && op->rec)
-		spare = kzalloc(sizeof(*spare), GFP_KERNEL_ACCOUNT);
+		spare = zcopy_ctx_spare_stream(ctx);
 	if (!spare) {
 		err = -ENOMEM;
 		goto free_op;
@@ -494,7 +536,7 @@ static int zcopy_submit_one(struct zcopy_ctx *ctx,
 		goto free_op;
 	INIT_LIST_HEAD(&op->node);
 	op->opcode = kop.opcode;
-	op->rec->cqe.user_data = kop.user_data;
+	op->rec.cqe.user_data = kop.user_data;
 
 	op->call = kop.reserved0 || kop.reserved ? ERR_PTR(-EINVAL) :
 		   zcopy_op_call(kop.opcode, kop.arg);
@@ -528,16 +570,15 @@ static int zcopy_submit_one(struct zcopy_ctx *ctx,
 
 complete:
 	/* Refused: completes now, and does not end the submission. */
-	kfree(spare);
+	zcopy_ctx_keep_stream(ctx, spare);
 	zcopy_aop_complete(ctx, op, err);
 	return 0;
 end_submission:
 	zcopy_call_free(op->call);
 	zcopy_ctx_unreserve(ctx, 1);
 free_op:
-	kfree(spare);
-	if (op)
-		kfree(op->rec);
+	if (spare)
+		zcopy_ctx_keep_stream(ctx, spare);
 	kfree(op);
 	return err;
 }
@@ -615,7 +656,7 @@ static u32 zcopy_ctx_cancel(struct zcopy_ctx *ctx, bool all, u64 user_data)
 	spin_lock_irq(&ctx->lock);
 	hash_for_each(ctx->streams, bkt, st, node) {
 		list_for_each_entry_safe(op, tmp, &st->ops, node) {
-			if (!all && op->rec->cqe.user_data != user_data)
+			if (!all && op->rec.cqe.user_data != user_data)
 				continue;
 			if (!READ_ONCE(op->cancel))
 				n++;

@@ -27,20 +27,22 @@
 
 /**
  * struct zcopy_release - the notifier of one ZCOPY_F_NOTIFY_RELEASE op
+ * @rec: the release record, counted in ctx->records when made; first:
+ *	once posted, only the record is left, until read(2) frees it
  * @ubuf: what TCP links to the skbs; its refcnt: the operation's own
  *	reference and one per skb
  * @ctx: where the release record goes, with a reference
- * @rec: the release record, counted in ctx->records when made
  * @used: an skb ended with the pages still the ones lent
  * @copied: some were copied instead
  */
 struct zcopy_release {
+	struct zcopy_record rec;
 	struct ubuf_info ubuf;
 	struct zcopy_ctx *ctx;
-	struct zcopy_record *rec;
 	bool used;
 	bool copied;
 };
+static_assert(offsetof(struct zcopy_release, rec) == 0);
 
 static void zcopy_release_complete(struct sk_buff *skb, struct ubuf_info *uarg,
 				   bool success)
@@ -54,11 +56,10 @@ static void zcopy_release_complete(struct sk_buff *skb, struct ubuf_info *uarg,
 		WRITE_ONCE(r->copied, true);
 	if (!refcount_dec_and_test(&uarg->refcnt))
 		return;
-	r->rec->cqe.flags |= ZCOPY_CQE_RELEASE;
+	r->rec.cqe.flags |= ZCOPY_CQE_RELEASE;
 	if (READ_ONCE(r->copied) || !READ_ONCE(r->used))
-		r->rec->cqe.flags |= ZCOPY_CQE_COPIED;
-	zcopy_ctx_post_record(ctx, r->rec);
-	kfree(r);
+		r->rec.cqe.flags |= ZCOPY_CQE_COPIED;
+	zcopy_ctx_post_record(ctx, &r->rec);
 	zcopy_ctx_put(ctx);
 }
 
@@ -78,12 +79,7 @@ struct zcopy_release *zcopy_release_alloc(struct zcopy_ctx *ctx, u64 user_data)
 
 	if (!r)
 		return NULL;
-	r->rec = kzalloc(sizeof(*r->rec), GFP_KERNEL_ACCOUNT);
-	if (!r->rec) {
-		kfree(r);
-		return NULL;
-	}
-	r->rec->cqe.user_data = user_data;
+	r->rec.cqe.user_data = user_data;
 	zcopy_ubuf_set(&r->ubuf, zcopy_release_ubuf);
 	/* The flags of io_uring's notifiers: never orphaned on transmit. */
 	r->ubuf.flags = SKBFL_ZEROCOPY_FRAG | SKBFL_DONT_ORPHAN;

@@ -708,10 +708,15 @@ bool zcopy_call_cached(const struct zcopy_call *c)
 		return false;
 	for (i = 0; i < c->count; i++) {
 		const struct zcopy_seg *seg = &c->segs[i];
+		loff_t end = seg->pos + seg->count;
 
-		if (seg->in && seg->count &&
+		if (!seg->in)
+			continue;
+		/* What it will send: past the end of the file is no miss. */
+		end = min(end, i_size_read(file_inode(seg->in)));
+		if (end > seg->pos &&
 		    zcopy_cache_first_miss(seg->in, seg->src.cache, seg->pos,
-					   seg->count) != ULONG_MAX)
+					   end - seg->pos) != ULONG_MAX)
 			return false;
 	}
 	return true;

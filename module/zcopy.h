@@ -40,6 +40,8 @@ struct zcopy_tally {
 	atomic64_t v[ZCOPY_NR_COUNTERS];
 };
 
+struct zcopy_stream;
+
 /**
  * struct zcopy_ctx - per-open state of /dev/zcopy
  * @tally: its counters
@@ -51,6 +53,7 @@ struct zcopy_tally {
  * @records: records owed or unread, at most ZCOPY_ASYNC_MAX_RECORDS
  * @closing: the file is closed: records are dropped, not kept
  * @streams: the sockets with operations, keyed by struct socket
+ * @spare: a stream that ended, kept for the next one, or NULL
  * @free_work: frees it once the last reference is gone
  */
 struct zcopy_ctx {
@@ -62,6 +65,7 @@ struct zcopy_ctx {
 	u32 records;
 	bool closing;
 	DECLARE_HASHTABLE(streams, 6);
+	struct zcopy_stream *spare;
 	struct work_struct free_work;
 };
 
@@ -344,8 +348,9 @@ void zcopy_call_stats(const struct zcopy_call *c, const struct zcopy_xfer *x,
 int zcopy_range_clamp(loff_t pos, u64 len, loff_t maxbytes, size_t *countp);
 
 /**
- * struct zcopy_record - a completion record, allocated when its operation
- *	is taken
+ * struct zcopy_record - a completion record, made when its operation is
+ *	taken: the first member of the operation's struct zcopy_aop or of its
+ *	struct zcopy_release, which kfree() of the record frees once read
  * @node: in zcopy_ctx.done once posted
  * @cqe: what read(2) returns
  */

@@ -8,8 +8,11 @@
  * pointers (valid, NULL, unmapped, read-only, kernel, non-canonical) are
  * drawn from a seeded generator; meanwhile files are truncated, extended
  * and punched, connections are shut down and replaced, and threads get
- * signals.  The kernel must come through without a report; the harness
- * judges that from the console.
+ * signals.  ZCOPY_IOC_SUBMIT gets up to four such operations at a time,
+ * ZCOPY_IOC_CANCEL random ones; records are read as they come, and at the
+ * end every operation is cancelled and every record read, so that the
+ * counters are at rest.  The kernel must come through without a report;
+ * the harness judges that from the console.
  *
  *   zcopy-stress [--seconds N] [--threads N] [--seed N]
  *
@@ -105,6 +108,7 @@ struct worker {
 	uint64_t deadline;
 	uint64_t calls, ok, by_errno[160], disturb_failed;
 	atomic_int tid;		/* for tgkill(); 0 until it runs */
+	bool unreaped;		/* records still owed at the end */
 	char why[200];
 };
 
@@ -482,11 +486,94 @@ static void build_sendv(struct worker *w, struct zcopy_sendv *v,
 		v->reserved[below(&w->rng, 2)] = 1;
 }
 
+/*
+ * Up to 4 operations, each a SEND or SENDV built as above in @args (which
+ * must stay put for the call), in the submission @sb.
+ */
+static void build_submit(struct worker *w, struct zcopy_submit *sb,
+			 struct zcopy_op *ops, unsigned char (*args)[256],
+			 struct zcopy_segment *segs, unsigned int room)
+{
+	unsigned int n = 1 + (unsigned int)below(&w->rng, 4);
+
+	memset(sb, 0, sizeof(*sb));
+	for (unsigned int i = 0; i < n; i++) {
+		bool v = chance(&w->rng, 40);
+
+		if (v)
+			build_sendv(w, (struct zcopy_sendv *)args[i], segs, room);
+		else
+			build_send(w, (struct zcopy_send *)args[i]);
+		/* Only sizes the module reads whole: place() draws the odd ones. */
+		*(uint32_t *)args[i] = v ? sizeof(struct zcopy_sendv) :
+				       sizeof(struct zcopy_send);
+		ops[i] = (struct zcopy_op){
+			.opcode = chance(&w->rng, 95) ? v : (uint32_t)rnd(&w->rng),
+			.user_data = below(&w->rng, 8),
+			.arg = chance(&w->rng, 95) ? (uintptr_t)args[i] :
+			       pick_addr(w, 256, false),
+		};
+		if (chance(&w->rng, 3))
+			ops[i].reserved = 1;
+	}
+	sb->count = chance(&w->rng, 95) ? n : (uint32_t)rnd(&w->rng);
+	sb->ops = chance(&w->rng, 95) ? (uintptr_t)ops :
+		  pick_addr(w, n * sizeof(*ops), false);
+	if (chance(&w->rng, 3))
+		sb->flags = 1;
+}
+
+static void build_cancel(struct worker *w, struct zcopy_cancel *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->flags = chance(&w->rng, 30) ? ZCOPY_CANCEL_ALL :
+		   chance(&w->rng, 95) ? 0 : (uint32_t)rnd(&w->rng);
+	c->user_data = below(&w->rng, 8);
+}
+
+/* Read the records that wait, without waiting: the open file holds 4096. */
+static void reap_some(struct worker *w)
+{
+	struct zcopy_completion rec[16];
+	struct pollfd pfd = { .fd = w->dev, .events = POLLIN };
+
+	while (poll(&pfd, 1, 0) == 1 && read(w->dev, rec, sizeof(rec)) > 0)
+		;
+}
+
+/*
+ * At the end: cancel what is in flight and read every record, so that the
+ * counters are at rest for check_sums().  Returns -1 if records are still
+ * owed after 60 s.
+ */
+static int reap_all(struct worker *w)
+{
+	struct zcopy_cancel all = { .size = sizeof(all), .flags = ZCOPY_CANCEL_ALL };
+	struct zcopy_completion rec[16];
+	uint64_t end = now_ms() + 60000;
+
+	ioctl(w->dev, ZCOPY_IOC_CANCEL, &all);
+	while (now_ms() < end) {
+		struct pollfd pfd = { .fd = w->dev, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
+			return -1;
+		n = read(w->dev, rec, sizeof(rec));
+		if (!n)
+			return 0;	/* nothing owed, nothing waits */
+		if (n < 0 && errno != EINTR)
+			return -1;
+	}
+	return -1;
+}
+
 static unsigned long pick_cmd(struct worker *w)
 {
 	static const unsigned long real[] = {
 		ZCOPY_IOC_INFO, ZCOPY_IOC_SEND, ZCOPY_IOC_COUNTERS,
 		ZCOPY_IOC_SENDV, ZCOPY_IOC_SEND, ZCOPY_IOC_SENDV,
+		ZCOPY_IOC_SUBMIT, ZCOPY_IOC_SUBMIT, ZCOPY_IOC_CANCEL,
 	};
 	static const unsigned int dirs[] = {
 		_IOC_NONE, _IOC_READ, _IOC_WRITE, _IOC_READ | _IOC_WRITE,
@@ -543,6 +630,8 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	_Alignas(8) unsigned char st[256];
+	_Alignas(8) unsigned char args[4][256];
+	struct zcopy_op ops[4];
 	struct zcopy_segment *segs;
 
 	/* Segment vectors live in the second half of the arena. */
@@ -568,6 +657,13 @@ static void *worker_main(void *arg)
 			build_sendv(w, (struct zcopy_sendv *)st, segs,
 				    PAGE / sizeof(*segs));
 			break;
+		case ZCOPY_IOC_SUBMIT:
+			build_submit(w, (struct zcopy_submit *)st, ops, args,
+				     segs, PAGE / sizeof(*segs));
+			break;
+		case ZCOPY_IOC_CANCEL:
+			build_cancel(w, (struct zcopy_cancel *)st);
+			break;
 		default:
 			for (size_t i = 8; i < sizeof(st); i++)
 				st[i] = chance(&w->rng, 80) ? 0 :
@@ -581,16 +677,22 @@ static void *worker_main(void *arg)
 		       pick_addr(w, 256, true);
 		place(w, addr, st, cmd == ZCOPY_IOC_SENDV ?
 		      sizeof(struct zcopy_sendv) :
+		      cmd == ZCOPY_IOC_SUBMIT ? sizeof(struct zcopy_submit) :
+		      cmd == ZCOPY_IOC_CANCEL ? sizeof(struct zcopy_cancel) :
 		      cmd == ZCOPY_IOC_INFO ? sizeof(struct zcopy_info) :
 		      cmd == ZCOPY_IOC_COUNTERS ?
 		      sizeof(struct zcopy_counters) : sizeof(struct zcopy_send));
 		rc = ioctl(w->dev, cmd, (unsigned long)addr);
 		w->calls++;
-		if (rc == 0)
+		if (rc >= 0)
 			w->ok++;
 		else
 			w->by_errno[errno < 160 ? errno : 0]++;
+		if (chance(&w->rng, 10))
+			reap_some(w);
 	}
+	if (reap_all(w) != 0)
+		w->unreaped = true;
 	return NULL;
 }
 
@@ -774,7 +876,13 @@ int main(int argc, char **argv)
 			printf(" %s %" PRIu64, strerrorname_np(e) ?
 			       strerrorname_np(e) : "?", errs[e]);
 	printf("\n");
-	if (!calls)
+	for (unsigned int i = 0; i < threads; i++)
+		if (workers[i].unreaped)
+			snprintf(why, sizeof(why),
+				 "thread %u: operations still owed records 60 s after ZCOPY_CANCEL_ALL", i);
+	if (why[0])
+		;
+	else if (!calls)
 		snprintf(why, sizeof(why), "no call was made");
 	else if (check_sums(why, sizeof(why)) == 0)
 		check_alive(&pool, why, sizeof(why));

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -128,6 +129,79 @@ static int nic_test(struct tctx *t, const void *arg)
 	return rc;
 }
 
+/*
+ * An operation with ZCOPY_F_NOTIFY_RELEASE over the e1000: its release
+ * record comes once the device and the peer are done with the pages, and
+ * says COPIED only where they were copied: never with SG on (the device
+ * gathered them), always with SG off (it copied at transmit, which the
+ * skbs do not tell: zcopy's route sample does).
+ */
+static int nic_release(struct tctx *t, bool sg)
+{
+	const struct rx_more more = { .netns = RX_NETNS, .addr = RX_ADDR };
+	const uint32_t want_flags = ZCOPY_CQE_RELEASE | (sg ? 0 : ZCOPY_CQE_COPIED);
+	struct zcopy_completion rec[2];
+	struct zcopy_send req;
+	struct zcopy_op op;
+	struct receiver r;
+	struct tfile f;
+	unsigned int n = 0;
+	int fd;
+
+	fd = tfile_open(t, &fs_list[FS_TMPFS], NIC_FSIZE, &f);
+	if (fd < 0 || receiver_start_ex(t, &r, AF_INET, RX_READ,
+					&(struct rx_spec){ f.seed, 0, 0 },
+					&more) != 0)
+		return -1;
+	send_req(&req, fd, r.sock, ZCOPY_METHOD_PAGES, 0, NIC_FSIZE);
+	req.flags = ZCOPY_F_NOTIFY_RELEASE;
+	op = (struct zcopy_op){ .opcode = ZCOPY_OP_SEND, .user_data = 5,
+				.arg = (uintptr_t)&req };
+	if (ioctl(t->dev, ZCOPY_IOC_SUBMIT,
+		  &(struct zcopy_submit){ .size = sizeof(struct zcopy_submit),
+					  .ops = (uintptr_t)&op, .count = 1 }) != 1)
+		return fail_errno(t, "ZCOPY_IOC_SUBMIT");
+	for (uint64_t end = now_ms() + 60000; n < 2;) {
+		struct pollfd pfd = { .fd = t->dev, .events = POLLIN };
+		ssize_t got;
+
+		if (now_ms() > end)
+			return fail(t, "%u records of 2 after 60 s", n);
+		if (poll(&pfd, 1, 1000) <= 0)
+			continue;
+		got = read(t->dev, rec + n, (2 - n) * sizeof(*rec));
+		if (got < 0)
+			return fail_errno(t, "read the records");
+		n += got / sizeof(*rec);
+	}
+	close(fd);
+	if (rec[0].result || rec[0].sent != NIC_FSIZE ||
+	    rec[0].flags != ZCOPY_CQE_NOTIFY ||
+	    rec[0].stats.zc_bytes != (sg ? NIC_FSIZE : 0))
+		return fail(t, "the operation's record: %s, %llu sent, flags 0x%x, zc %llu",
+			    errno_name(-rec[0].result),
+			    (unsigned long long)rec[0].sent, rec[0].flags,
+			    (unsigned long long)rec[0].stats.zc_bytes);
+	if (rec[1].user_data != 5 || rec[1].flags != want_flags)
+		return fail(t, "the release record: operation %llu, flags 0x%x; want 5, 0x%x",
+			    (unsigned long long)rec[1].user_data, rec[1].flags,
+			    want_flags);
+	return receiver_finish(t, &r, NIC_FSIZE);
+}
+
+static int nic_release_test(struct tctx *t, const void *arg)
+{
+	bool sg = arg != NULL;
+	int rc;
+
+	if (set_sg(t, sg) != 0)
+		return -1;
+	rc = nic_release(t, sg);
+	if (!sg && set_sg(t, true) != 0)
+		return -1;
+	return rc;
+}
+
 /* After the SG-off tests the e1000 gathers again. */
 static int sg_restored(struct tctx *t, const void *arg)
 {
@@ -170,5 +244,7 @@ void nic_register(struct registry *r)
 		reg_add(r, "nic", nic_test, c, "e1000-%s-splice-odirect",
 			sg ? "sg" : "nosg");
 	}
+	reg_add(r, "nic", nic_release_test, (void *)1, "e1000-sg-release");
+	reg_add(r, "nic", nic_release_test, NULL, "e1000-nosg-release");
 	reg_add(r, "nic", sg_restored, NULL, "e1000-sg-restored");
 }
