@@ -98,31 +98,6 @@ static void zcopy_ctx_free(struct zcopy_ctx *ctx)
 	module_put(THIS_MODULE);
 }
 
-/*
- * A stream to make one with: the one the last stream that ended left, if
- * any (a server's sockets come and go with every response), else a new
- * one.  NULL without memory.
- */
-static struct zcopy_stream *zcopy_ctx_spare_stream(struct zcopy_ctx *ctx)
-{
-	struct zcopy_stream *st;
-
-	spin_lock_irq(&ctx->lock);
-	st = ctx->spare;
-	ctx->spare = NULL;
-	spin_unlock_irq(&ctx->lock);
-	return st ?: kzalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
-}
-
-/* Keep @st for the next stream, or free it if one is kept already. */
-static void zcopy_ctx_keep_stream(struct zcopy_ctx *ctx, struct zcopy_stream *st)
-{
-	spin_lock_irq(&ctx->lock);
-	swap(ctx->spare, st);
-	spin_unlock_irq(&ctx->lock);
-	kfree(st);
-}
-
 static void zcopy_ctx_free_work(struct work_struct *work)
 {
 	zcopy_ctx_free(container_of(work, struct zcopy_ctx, free_work));
@@ -180,7 +155,9 @@ static void zcopy_ctx_post(struct zcopy_ctx *ctx, struct zcopy_record *r)
 		return;
 	}
 	list_add_tail(&r->node, &ctx->done);
-	wake_up(&ctx->wait);
+	/* Readers and pollers check under ctx->lock after they queue. */
+	if (wq_has_sleeper(&ctx->wait))
+		wake_up(&ctx->wait);
 }
 
 /**
@@ -417,8 +394,10 @@ static struct zcopy_aop *zcopy_stream_next(struct zcopy_stream *st)
 		return op;
 	}
 	hash_del(&st->node);
+	/* Kept for the next stream, if none is. */
+	swap(ctx->spare, st);
 	spin_unlock_irq(&ctx->lock);
-	zcopy_ctx_keep_stream(ctx, st);
+	kfree(st);
 	zcopy_ctx_put(ctx);
 	return NULL;
 }
@@ -459,26 +438,38 @@ static void zcopy_stream_start(struct zcopy_stream *st)
 
 /*
  * Queue @op on its socket's stream.  Return: a new stream @op leads, for
- * zcopy_stream_start(); or NULL when it joined the queue of a stream that
- * runs, and @spare went back.
+ * zcopy_stream_start(); NULL when it joined the queue of a stream that
+ * runs; or an ERR_PTR(-ENOMEM).  A new stream is the one the last stream
+ * that ended left, if any (a server's sockets come and go with every
+ * response), else a fresh one.
  */
 static struct zcopy_stream *zcopy_aop_queue(struct zcopy_ctx *ctx,
-					    struct zcopy_aop *op,
-					    struct zcopy_stream *spare)
+					    struct zcopy_aop *op)
 {
 	struct socket *sock = op->call->sock;
-	struct zcopy_stream *st;
+	struct zcopy_stream *st, *fresh = NULL;
 
-	spin_lock_irq(&ctx->lock);
-	hash_for_each_possible(ctx->streams, st, node, (unsigned long)sock) {
-		if (st->sock == sock) {
-			list_add_tail(&op->node, &st->ops);
-			spin_unlock_irq(&ctx->lock);
-			zcopy_ctx_keep_stream(ctx, spare);
-			return NULL;
+	for (;;) {
+		spin_lock_irq(&ctx->lock);
+		hash_for_each_possible(ctx->streams, st, node,
+				       (unsigned long)sock) {
+			if (st->sock == sock) {
+				list_add_tail(&op->node, &st->ops);
+				spin_unlock_irq(&ctx->lock);
+				kfree(fresh);
+				return NULL;
+			}
 		}
+		st = fresh ?: ctx->spare;
+		if (st)
+			break;
+		spin_unlock_irq(&ctx->lock);
+		fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
+		if (!fresh)
+			return ERR_PTR(-ENOMEM);
 	}
-	st = spare;
+	if (st == ctx->spare)
+		ctx->spare = NULL;
 	st->whead = NULL;
 	st->sock = sock;
 	st->ctx = ctx;
@@ -517,7 +508,7 @@ static int zcopy_aop_check(struct zcopy_aop *op)
 static int zcopy_submit_one(struct zcopy_ctx *ctx,
 			    const struct zcopy_op __user *uop)
 {
-	struct zcopy_stream *spare = NULL, *st;
+	struct zcopy_stream *st;
 	struct zcopy_aop *op;
 	struct zcopy_op kop;
 	int err;
@@ -525,12 +516,8 @@ static int zcopy_submit_one(struct zcopy_ctx *ctx,
 	if (copy_from_user(&kop, uop, sizeof(kop)))
 		return -EFAULT;
 	op = kzalloc(sizeof(*op), GFP_KERNEL_ACCOUNT);
-	if (op)
-		spare = zcopy_ctx_spare_stream(ctx);
-	if (!spare) {
-		err = -ENOMEM;
-		goto free_op;
-	}
+	if (!op)
+		return -ENOMEM;
 	err = zcopy_ctx_reserve(ctx, 1);
 	if (err)
 		goto free_op;
@@ -563,22 +550,23 @@ static int zcopy_submit_one(struct zcopy_ctx *ctx,
 	op->call->cancel = &op->cancel;
 	op->cred = get_current_cred();
 	op->memcg = get_mem_cgroup_from_mm(current->mm);
-	st = zcopy_aop_queue(ctx, op, spare);
+	st = zcopy_aop_queue(ctx, op);
+	if (IS_ERR(st)) {
+		err = PTR_ERR(st);
+		goto complete;
+	}
 	if (st)
 		zcopy_stream_start(st);
 	return 0;
 
 complete:
 	/* Refused: completes now, and does not end the submission. */
-	zcopy_ctx_keep_stream(ctx, spare);
 	zcopy_aop_complete(ctx, op, err);
 	return 0;
 end_submission:
 	zcopy_call_free(op->call);
 	zcopy_ctx_unreserve(ctx, 1);
 free_op:
-	if (spare)
-		zcopy_ctx_keep_stream(ctx, spare);
 	kfree(op);
 	return err;
 }

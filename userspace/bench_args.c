@@ -113,8 +113,9 @@ const char bench_usage[] =
 	"                    header and a 4 KiB file to each, by\n"
 	"                    user:writev_sendfile, user:io_uring (one submission\n"
 	"                    per round), zcopy:SENDV and zcopy:SUBMIT (one\n"
-	"                    submission and one read per round); files/s and the\n"
-	"                    sender's CPU per GiB, kernel workers included\n"
+	"                    submission and one read per round), each 3 times in\n"
+	"                    turn for --budget-ms; files/s and the sender's CPU\n"
+	"                    per GiB, kernel workers included\n"
 	"  -h, --help        show this help\n";
 
 void bench_defaults(struct bench_config *c)

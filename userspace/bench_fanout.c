@@ -18,7 +18,9 @@
  *   zcopy:SUBMIT          one ZCOPY_IOC_SUBMIT of N SENDV operations and
  *                         one read() of their N records per round
  *
- * The rows give files per second and the sender's CPU per GiB.  zcopy:SUBMIT
+ * Every path runs FANOUT_PASSES times, the paths in turn, for the budget
+ * each; a row is the pass with the median files per second.  The rows
+ * give files per second and the sender's CPU per GiB.  zcopy:SUBMIT
  * sends on kernel workers, which no rusage of the sender sees: the sender's
  * CPU is therefore every CPU's busy time (/proc/stat) during the row less
  * what the receiver processes used (RUSAGE_CHILDREN once they have
@@ -40,6 +42,7 @@
 #include "bench_int.h"
 
 #define FRAME		(SMALL_HDR + SMALL_SIZE)	/* bytes per file */
+#define FANOUT_PASSES	3	/* every path this many times, in turn */
 
 struct fanout {
 	unsigned int n;
@@ -404,9 +407,54 @@ out:
 	}
 }
 
+/* One pass of path p: its row, or why it failed. */
+static void run_pass(unsigned int p, struct fanout *f, const struct bench_config *cfg,
+		     int dev, struct bench_row *row)
+{
+	if (fanout_paths[p].zcopy && dev < 0) {
+		*row = (struct bench_row){
+			.path = fanout_paths[p].name, .path_index = p,
+			.size = SMALL_SIZE, .connections = f->n,
+			.files = f->n, .status = BENCH_FAILED,
+		};
+		snprintf(row->reason, sizeof(row->reason), "%s", ZCOPY_DEV_PATH);
+		return;
+	}
+	run_row(p, f, cfg, row);
+}
+
+static int cmp_files(const void *a, const void *b)
+{
+	const struct bench_row *x = a, *y = b;
+
+	return (x->files_per_s > y->files_per_s) - (x->files_per_s < y->files_per_s);
+}
+
+/*
+ * Path p's row: the pass with the median files/s (its CPU with it), or
+ * the first failed pass.
+ */
+static void median_row(struct bench_row (*pass_rows)[ARRAY_SIZE(fanout_paths)],
+		       unsigned int p, struct bench_row *row)
+{
+	struct bench_row r[FANOUT_PASSES];
+
+	for (unsigned int i = 0; i < FANOUT_PASSES; i++) {
+		r[i] = pass_rows[i][p];
+		if (r[i].status != BENCH_OK) {
+			*row = r[i];
+			return;
+		}
+	}
+	qsort(r, FANOUT_PASSES, sizeof(r[0]), cmp_files);
+	*row = r[FANOUT_PASSES / 2];
+	row->reps = FANOUT_PASSES;
+}
+
 int bench_run_fanout(const struct bench_config *cfg, int dev, FILE *table,
 		     struct bench_row *rows, size_t *n)
 {
+	struct bench_row pass_rows[FANOUT_PASSES][ARRAY_SIZE(fanout_paths)];
 	struct fanout f = { .n = cfg->fanout, .dev = dev };
 	unsigned char *buf = malloc(IO_BUF_SIZE);	/* make_file()'s */
 	size_t first = *n;
@@ -431,19 +479,14 @@ int bench_run_fanout(const struct bench_config *cfg, int dev, FILE *table,
 	}
 	memset(f.hdr, 'h', sizeof(f.hdr));
 	bench_table_fanout_header(table, f.n, SMALL_HDR, SMALL_SIZE, cfg->budget_ms);
+	/* Rounds of every path in turn: a drift of the host hits them all. */
+	for (unsigned int pass = 0; pass < FANOUT_PASSES; pass++)
+		for (unsigned int p = 0; p < ARRAY_SIZE(fanout_paths); p++)
+			run_pass(p, &f, cfg, dev, &pass_rows[pass][p]);
 	for (unsigned int p = 0; p < ARRAY_SIZE(fanout_paths); p++) {
 		struct bench_row *row = &rows[(*n)++];
 
-		if (fanout_paths[p].zcopy && dev < 0) {
-			*row = (struct bench_row){
-				.path = fanout_paths[p].name, .path_index = p,
-				.size = SMALL_SIZE, .connections = f.n,
-				.files = f.n, .status = BENCH_FAILED,
-			};
-			snprintf(row->reason, sizeof(row->reason), "%s", ZCOPY_DEV_PATH);
-		} else {
-			run_row(p, &f, cfg, row);
-		}
+		median_row(pass_rows, p, row);
 		/* Files per second over user:writev_sendfile's, in the same run. */
 		if (row->status == BENCH_OK && rows[first].status == BENCH_OK)
 			row->vs_readwrite = row->files_per_s / rows[first].files_per_s;

@@ -94,9 +94,10 @@ void bench_table_fanout_header(FILE *f, unsigned int connections, unsigned int h
 	char sz[16];
 
 	fprintf(f, "\nFan-out: one sender, %u connections, per round a %u-byte header and a\n"
-		"%s file (hot) to each; %llu ms per row.  CPU: every CPU's busy time less\n"
-		"the receivers' (kernel workers included), per GiB; vs wv_sf: files/s over\n"
-		"user:writev_sendfile's.\n", connections, header,
+		"%s file (hot) to each; every path 3 times in turn, %llu ms each, the\n"
+		"median shown.  CPU: every CPU's busy time less the receivers' (kernel\n"
+		"workers included), per GiB; vs wv_sf: files/s over user:writev_sendfile's.\n",
+		connections, header,
 		format_size(sz, sizeof(sz), size, true), (unsigned long long)budget_ms);
 	fprintf(f, FAN_FMT, "path", "files/s", "MiB/s", "CPU s/GiB", "rx s/GiB",
 		"vs wv_sf");
