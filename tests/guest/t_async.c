@@ -648,6 +648,103 @@ out:
 	return rc;
 }
 
+/*
+ * The open file holds ZCOPY_ASYNC_MAX_RECORDS records: one-byte operations
+ * whose records nobody reads are taken up to exactly that many, then the
+ * submission stops (EAGAIN when it takes none) with nothing sent for the
+ * rest; once the records are read, it takes operations again.  A
+ * non-blocking read with nothing waiting is EAGAIN, and CANCEL's own
+ * fields are checked.
+ */
+static int limits_test(struct tctx *t, const void *arg)
+{
+	enum { BATCH = ZCOPY_SUBMIT_MAX_OPS };
+	struct aop *a = calloc(BATCH, sizeof(*a));
+	struct zcopy_op *ops = calloc(BATCH, sizeof(*ops));
+	struct zcopy_completion *rec = calloc(ZCOPY_ASYNC_MAX_RECORDS, sizeof(*rec));
+	unsigned char want[ZCOPY_ASYNC_MAX_RECORDS + 1];
+	struct zcopy_cancel bad = { .size = sizeof(bad) };
+	struct apair p = { -1, -1 }, stalled = { -1, -1 };
+	struct sink s = { 0 };
+	unsigned int taken = 0, nrec = 0;
+	struct tfile f, fb;
+	int fd, big, rc = -1, n, fl;
+
+	(void)arg;
+	fd = tfile_open(t, &fs_list[FS_TMPFS], 64 * KIB, &f);
+	if (fd < 0 || !a || !ops || !rec || apair_open(t, &p, 0) != 0 ||
+	    apair_open(t, &stalled, SMALL_SNDBUF) != 0)
+		goto out;
+	bad.flags = 2;
+	if (expect_errno(t, "CANCEL with an unknown flag",
+			 ioctl(t->dev, ZCOPY_IOC_CANCEL, &bad), EINVAL) != 0)
+		goto out;
+	bad.flags = 0;
+	bad.reserved0 = 1;
+	if (expect_errno(t, "CANCEL with reserved0",
+			 ioctl(t->dev, ZCOPY_IOC_CANCEL, &bad), EINVAL) != 0)
+		goto out;
+	/* Byte k of the stream is byte k of the file: offset k, one byte. */
+	for (int round = 0; round < 5; round++) {
+		for (unsigned int i = 0; i < BATCH; i++) {
+			aop_send(&a[i], taken + i, fd, p.snd, ZCOPY_METHOD_AUTO, 0,
+				 taken + i, 1);
+			ops[i] = a[i].op;
+		}
+		n = zcopy_submit(t->dev, ops, BATCH);
+		if (round < 4 ? n != BATCH : n != -1 || errno != EAGAIN) {
+			fail(t, "round %d: submit returned %d (%s) with %u taken before",
+			     round, n, n < 0 ? errno_name(errno) : "-", taken);
+			goto out;
+		}
+		taken += n > 0 ? n : 0;
+	}
+	s = (struct sink){ .fd = p.rcv, .buf = malloc(taken), .cap = taken };
+	if (!s.buf || pump(t, t->dev, &s, 1, rec, taken, &nrec, UNTIL_FULL) != 0)
+		goto out;
+	pattern_fill(f.seed, 0, want, taken);
+	if (check_bytes(t, "stream", s.buf, want, taken) != 0)
+		goto out;
+	for (unsigned int i = 0; i < nrec; i++) {
+		if (rec[i].result || rec[i].sent != 1) {
+			fail(t, "record %u: %s, %llu sent", i,
+			     errno_name(-rec[i].result),
+			     (unsigned long long)rec[i].sent);
+			goto out;
+		}
+	}
+	/* Read: room again.  An operation that waits, and a read that won't. */
+	big = tfile_open(t, &fs_list[FS_TMPFS], 4 * MIB, &fb);
+	if (big < 0)
+		goto out;
+	aop_send(&a[0], 1, big, stalled.snd, ZCOPY_METHOD_AUTO, 0, 0, 4 * MIB);
+	fl = fcntl(t->dev, F_GETFL);
+	if (submit_all(t, t->dev, &a[0].op, 1) != 0 ||
+	    fcntl(t->dev, F_SETFL, fl | O_NONBLOCK) != 0)
+		goto out;
+	sleep_ms(100);
+	n = (int)read(t->dev, rec, sizeof(*rec));
+	fcntl(t->dev, F_SETFL, fl);
+	if (expect_errno(t, "a non-blocking read with a record owed", n,
+			 EAGAIN) != 0)
+		goto out;
+	n = zcopy_cancel(t->dev, 0, true);
+	if (n != 1 || zcopy_reap(t->dev, rec, 1, 10000) != 1 ||
+	    rec[0].result != -ECANCELED) {
+		fail(t, "cancel all: %d, then %s", n, errno_name(-rec[0].result));
+		goto out;
+	}
+	rc = 0;
+out:
+	free(a);
+	free(ops);
+	free(rec);
+	free(s.buf);
+	apair_close(&p);
+	apair_close(&stalled);
+	return rc;
+}
+
 /* ---------------------------------------------------------------- */
 /* Cancellation                                                      */
 
@@ -1446,6 +1543,8 @@ void async_register(struct registry *r)
 		->timeout_s = TIMEOUT_LONG_S;
 	reg_add(r, "async", bad_mixed_test, NULL, "bad-among-good");
 	reg_add(r, "async", submit_errors_test, NULL, "submit-errors");
+	reg_add(r, "async", limits_test, NULL, "record-limit-nonblocking-read")
+		->timeout_s = TIMEOUT_LONG_S;
 	reg_add(r, "async", cancel_random_test, NULL, "cancel-random")
 		->timeout_s = TIMEOUT_LONG_S;
 	reg_add(r, "async", stalled_socket_test, NULL, "stalled-socket-delays-no-other");
