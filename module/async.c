@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Asynchronous operations (ZCOPY_IOC_SUBMIT): calls prepared in the
- * submitter's context, run on kernel workers, completed into records that
+ * submitter's context, run on kernel workers (or at once, when nothing can
+ * make them wait: zcopy_stream_start()), completed into records that
  * read(2) returns and poll(2) reports.
  *
  * Each socket an open file sends to has a stream: its operations in
@@ -37,8 +38,6 @@
 
 static struct workqueue_struct *zcopy_wq;
 
-struct zcopy_stream;
-
 /**
  * struct zcopy_aop - one operation taken by ZCOPY_IOC_SUBMIT
  * @rec: its completion record, first: once complete, only the record is
@@ -50,7 +49,8 @@ struct zcopy_stream;
  * @release: its release record's notifier (ZCOPY_F_NOTIFY_RELEASE), or NULL
  * @opcode: ZCOPY_OP_*
  * @cancel: set by ZCOPY_IOC_CANCEL or close: stop at the next batch
- * @running: a worker has started it, so it cannot just be dropped
+ * @running: a worker (or the submitter, inline) has started it, so it
+ *	cannot just be dropped
  */
 struct zcopy_aop {
 	struct zcopy_record rec;
