@@ -63,6 +63,7 @@ struct zcopy_aop {
 	bool cancel;
 	bool running;
 };
+
 static_assert(offsetof(struct zcopy_aop, rec) == 0);
 
 /**

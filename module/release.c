@@ -42,6 +42,7 @@ struct zcopy_release {
 	bool used;
 	bool copied;
 };
+
 static_assert(offsetof(struct zcopy_release, rec) == 0);
 
 static void zcopy_release_complete(struct sk_buff *skb, struct ubuf_info *uarg,
