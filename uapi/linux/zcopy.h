@@ -225,14 +225,14 @@ struct zcopy_stats {
  * @in_fd is not open for reading, or @out_fd not for writing.
  * EINVAL: unknown flags, method or a non-zero reserved field;
  * ZCOPY_F_NOTIFY_RELEASE (only an operation of ZCOPY_IOC_SUBMIT takes it);
- * ZCOPY_F_NODISKIO with ZCOPY_METHOD_DIRECT, or with COPY or SPLICE of a file opened O_DIRECT
- * on storage (both read it from storage); ZCOPY_F_NOSIGNAL with
- * ZCOPY_METHOD_SPLICE; @in_fd is not a
- * regular file; @offset above LLONG_MAX (negative); @offset + @len overflows;
- * @len above LLONG_MAX; @out_fd has O_APPEND set; ZCOPY_METHOD_DIRECT on a
- * file whose filesystem cannot do direct I/O; ZCOPY_METHOD_PAGES or _MMAP on
- * a file whose own page cache cannot be lent (DAX, overlayfs, procfs, sysfs:
- * AUTO picks SPLICE, or COPY with ZCOPY_F_NOSIGNAL, for those).
+ * ZCOPY_F_NODISKIO with ZCOPY_METHOD_DIRECT, or with COPY or SPLICE of a file
+ * opened O_DIRECT on storage (both read it from storage); ZCOPY_F_NOSIGNAL
+ * with ZCOPY_METHOD_SPLICE; @in_fd is not a regular file; @offset above
+ * LLONG_MAX (negative); @offset + @len overflows; @len above LLONG_MAX;
+ * @out_fd has O_APPEND set; ZCOPY_METHOD_DIRECT on a file whose filesystem
+ * cannot do direct I/O; ZCOPY_METHOD_PAGES or _MMAP on a file whose own page
+ * cache cannot be lent (DAX, overlayfs, procfs, sysfs: AUTO picks SPLICE, or
+ * COPY with ZCOPY_F_NOSIGNAL, for those).
  * ENOTSOCK: @out_fd is not a socket.
  * EOPNOTSUPP: @out_fd is not a TCP stream socket, or has an upper-layer
  * protocol attached.
@@ -432,18 +432,17 @@ struct zcopy_counters {
  * @reserved: must be 0
  *
  * Differences from the synchronous ioctls: the offset must be given
- * (ZCOPY_OFFSET_CURRENT is EINVAL), zcopy_sendv.seg_stats must be 0
- * (EINVAL), ZCOPY_F_NOTIFY_RELEASE is allowed, memory segments are copied
- * at submission, and the work is not counted in the submitter's
- * /proc/PID/io (syscr, syscw, rchar, wchar), never raises SIGPIPE (EPIPE
- * comes in the record), and signals to the submitter do not stop it.  The
- * first operation for a socket with nothing queued, if every byte of it is
- * in the page cache (PAGES, MMAP), is sent during the ZCOPY_IOC_SUBMIT call
- * itself, as io_uring issues requests inline, until it is done or its
- * socket is full; everything else runs on kernel workers.  A blocking socket is waited for as
- * send(2) waits (without its SO_SNDTIMEO); an O_NONBLOCK one (at
- * submission) ends the operation when it is full, with EAGAIN or the
- * partial count, as the synchronous call would.
+ * (ZCOPY_OFFSET_CURRENT is EINVAL), zcopy_sendv.seg_stats must be 0 (EINVAL),
+ * ZCOPY_F_NOTIFY_RELEASE is allowed, memory segments are copied at submission,
+ * and the work is not counted in the submitter's /proc/PID/io (syscr, syscw,
+ * rchar, wchar), never raises SIGPIPE (EPIPE comes in the record), and signals
+ * to the submitter do not stop it.  The first operation for a socket with
+ * nothing queued, if every byte of it is in the page cache (PAGES, MMAP), is
+ * sent during the ZCOPY_IOC_SUBMIT call itself, as io_uring issues requests
+ * inline, until it is done or its socket is full; everything else runs on
+ * kernel workers.  A blocking socket is waited for as send(2) waits (without
+ * its SO_SNDTIMEO); an O_NONBLOCK one (at submission) ends the operation when
+ * it is full, with EAGAIN or the partial count, as the synchronous call would.
  */
 struct zcopy_op {
 	__u32 opcode;
