@@ -48,6 +48,7 @@ static struct workqueue_struct *zcopy_wq;
  * @memcg: the submitter's memory cgroup, for what the sending allocates
  * @release: its release record's notifier (ZCOPY_F_NOTIFY_RELEASE), or NULL
  * @opcode: ZCOPY_OP_*
+ * @nonblock: the socket was O_NONBLOCK at submission: a full one ends it
  * @cancel: set by ZCOPY_IOC_CANCEL or close: stop at the next batch
  * @running: a worker (or the submitter, inline) has started it, so it
  *	cannot just be dropped
@@ -60,6 +61,7 @@ struct zcopy_aop {
 	struct mem_cgroup *memcg;
 	struct zcopy_release *release;
 	u32 opcode;
+	bool nonblock;
 	bool cancel;
 	bool running;
 };
@@ -145,6 +147,17 @@ void zcopy_ctx_put(struct zcopy_ctx *ctx)
 }
 
 /*
+ * Readers blocked in read(2) wait for a record or for none to be owed:
+ * called with ctx->lock held whenever either may have come.
+ */
+static void zcopy_ctx_wake(struct zcopy_ctx *ctx)
+{
+	if ((!ctx->records || !list_empty(&ctx->done)) &&
+	    wq_has_sleeper(&ctx->wait))
+		wake_up(&ctx->wait);
+}
+
+/*
  * A record is ready: to the reader, or freed if nobody will read it.
  * Called with ctx->lock held.
  */
@@ -157,8 +170,7 @@ static void zcopy_ctx_post(struct zcopy_ctx *ctx, struct zcopy_record *r)
 	}
 	list_add_tail(&r->node, &ctx->done);
 	/* Readers and pollers check under ctx->lock after they queue. */
-	if (wq_has_sleeper(&ctx->wait))
-		wake_up(&ctx->wait);
+	zcopy_ctx_wake(ctx);
 }
 
 /**
@@ -193,6 +205,7 @@ static void zcopy_ctx_unreserve(struct zcopy_ctx *ctx, u32 n)
 {
 	spin_lock_irq(&ctx->lock);
 	ctx->records -= n;
+	zcopy_ctx_wake(ctx);
 	spin_unlock_irq(&ctx->lock);
 }
 
@@ -209,15 +222,21 @@ static void zcopy_aop_complete(struct zcopy_ctx *ctx, struct zcopy_aop *op,
 	bool cancelled = READ_ONCE(op->cancel);
 
 	if (op->running) {
-		err = zcopy_call_finish(ctx, c, cancelled ? -ECANCELED : err,
+		/*
+		 * Stopped by the cancel: not an error that ended it (EPIPE
+		 * stands, and counts), nor an end it reached anyway.
+		 */
+		bool stopped = cancelled && (!err || err == -ECANCELED) &&
+			       c->index < c->count;
+
+		err = zcopy_call_finish(ctx, c, stopped ? -ECANCELED : err,
 					&cqe->stats, &cqe->sent);
 		if (op->opcode == ZCOPY_OP_SENDV) {
 			cqe->seg_index = c->index;
 			cqe->seg_sent = c->index < c->reached ?
 					c->segs[c->index].x.sent : 0;
 		}
-		/* What finished before the cancel reached it stands. */
-		if (cancelled && c->index < c->count)
+		if (stopped)
 			err = -ECANCELED;
 		trace_zcopy_transfer(c->flags, c->count, err, cqe->sent,
 				     &cqe->stats);
@@ -330,7 +349,7 @@ static bool zcopy_aop_must_wait(const struct zcopy_aop *op, int err,
 
 	if (c->index >= c->count || READ_ONCE(op->cancel))
 		return false;
-	if (c->out->f_flags & O_NONBLOCK)
+	if (op->nonblock)
 		return false;
 	if (c->index < c->reached && c->segs[c->index].x.cache_wait)
 		return false;
@@ -359,8 +378,12 @@ static int zcopy_aop_run(struct zcopy_aop *op)
 	return err;
 }
 
-/* Run @op as far as it goes: true if it waits for the socket. */
-static bool zcopy_aop_step(struct zcopy_stream *st, struct zcopy_aop *op)
+/*
+ * Run @op as far as it goes: true if it waits for the socket, or (@in_submit,
+ * in the submitter) was handed to a worker.
+ */
+static bool zcopy_aop_step(struct zcopy_stream *st, struct zcopy_aop *op,
+			   bool in_submit)
 {
 	u64 before;
 	int err;
@@ -376,6 +399,20 @@ static bool zcopy_aop_step(struct zcopy_stream *st, struct zcopy_aop *op)
 			break;
 		if (zcopy_stream_park(st, op))
 			return true;
+		if (zcopy_call_sent(op->call) > before)
+			continue;
+		/*
+		 * Room, the socket says, yet nothing went: TCP's memory is
+		 * short (pressure, a cgroup's limit, a failed allocation),
+		 * which poll does not show.  Wait a tick and try again, as
+		 * sk_stream_wait_memory() waits it out; never in the
+		 * submitter, which a worker relieves.
+		 */
+		if (in_submit) {
+			queue_work(zcopy_wq, &st->work);
+			return true;
+		}
+		schedule_timeout_uninterruptible(1);
 	}
 	zcopy_aop_complete(st->ctx, op, err);
 	return false;
@@ -409,7 +446,7 @@ static void zcopy_stream_work(struct work_struct *work)
 	struct zcopy_aop *op;
 
 	while ((op = zcopy_stream_next(st)))
-		if (zcopy_aop_step(st, op))
+		if (zcopy_aop_step(st, op, false))
 			return;
 }
 
@@ -427,7 +464,7 @@ static void zcopy_stream_start(struct zcopy_stream *st)
 	if (!op)
 		return;
 	if (zcopy_call_cached(op->call)) {
-		if (zcopy_aop_step(st, op))
+		if (zcopy_aop_step(st, op, true))
 			return;
 		/* Done: free the stream, unless more came meanwhile. */
 		op = zcopy_stream_next(st);
@@ -549,6 +586,7 @@ static int zcopy_submit_one(struct zcopy_ctx *ctx,
 		op->call->release = op->release;
 	}
 	op->call->cancel = &op->cancel;
+	op->nonblock = op->call->out->f_flags & O_NONBLOCK;
 	op->cred = get_current_cred();
 	op->memcg = get_mem_cgroup_from_mm(current->mm);
 	st = zcopy_aop_queue(ctx, op);
@@ -799,6 +837,7 @@ ssize_t zcopy_read(struct file *file, char __user *buf, size_t count,
 	ctx->records -= done / rsize;
 	/* What could not be copied goes back first, in order. */
 	list_splice(&list, &ctx->done);
+	zcopy_ctx_wake(ctx);
 	spin_unlock_irq(&ctx->lock);
 	return done ?: -EFAULT;
 }

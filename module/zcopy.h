@@ -137,13 +137,17 @@ static inline void zcopy_xfer_advance(struct zcopy_xfer *x, size_t bytes)
 
 /*
  * Whether to stop now: a pending signal ends the transfer with what was
- * sent so far, as sendfile(2) does, and so does a cancel of an operation
- * on a worker.  The scheduler gets a chance between sends.
+ * sent so far, as sendfile(2) does; an operation of ZCOPY_IOC_SUBMIT
+ * (@cancel set) stops on its cancel alone, even when its submitter runs it
+ * inline with a signal pending.  The scheduler gets a chance between sends.
  */
 static inline bool zcopy_should_stop(const bool *cancel)
 {
 	cond_resched();
-	return signal_pending(current) || (cancel && READ_ONCE(*cancel));
+	/* An operation is no system call of whoever runs it: only cancel. */
+	if (cancel)
+		return READ_ONCE(*cancel);
+	return signal_pending(current);
 }
 
 static inline bool zcopy_xfer_should_stop(const struct zcopy_xfer *x)

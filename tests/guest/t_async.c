@@ -19,7 +19,9 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <stdatomic.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "inject.h"
@@ -964,6 +966,80 @@ out:
 	return rc;
 }
 
+struct signaller {
+	pthread_t th;
+	pid_t tid;
+	atomic_bool stop;
+};
+
+static void *signaller_main(void *arg)
+{
+	struct signaller *sg = arg;
+
+	while (!atomic_load(&sg->stop))
+		syscall(SYS_tgkill, getpid(), sg->tid, SIGUSR1);
+	return NULL;
+}
+
+/*
+ * A SENDV whose file segment starts at the end of its file (it sends
+ * nothing and lets the next segment go) runs inline, in a submitter that
+ * signals keep hitting: every operation still sends its trailer.  (A
+ * signal pending between two segments once ended such an operation after
+ * the file, as it ends a synchronous call, and the trailer never went.)
+ */
+static int signals_inline_test(struct tctx *t, const void *arg)
+{
+	enum { NOPS = 300 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct signaller sg = { .tid = gettid() };
+	struct apair p = { -1, -1 };
+	struct sink s = { 0 };
+	unsigned char want[2 * 64];
+	struct tfile f;
+	int fd, rc = -1;
+
+	(void)arg;
+	fd = tfile_open(t, &fs_list[FS_TMPFS], 4 * KIB, &f);
+	if (fd < 0 || sigaction(SIGUSR1, &sa, NULL) != 0 ||
+	    apair_open(t, &p, 0) != 0)
+		goto out;
+	s = (struct sink){ .fd = p.rcv, .buf = malloc(sizeof(want)), .cap = sizeof(want) };
+	if (!s.buf || pthread_create(&sg.th, NULL, signaller_main, &sg) != 0) {
+		fail_errno(t, "signaller");
+		goto out;
+	}
+	for (unsigned int i = 0; i < NOPS && !t->reason[0]; i++) {
+		struct zcopy_completion rec;
+		unsigned int nrec = 0;
+		struct aop a;
+
+		aop_sendv(&a, i, fd, p.snd, f.size, 100, 64, 64);
+		aop_bytes(&a, &f, want, sizeof(want));
+		s.got = 0;
+		if (submit_all(t, t->dev, &a.op, 1) != 0 ||
+		    pump(t, t->dev, &s, 1, &rec, 1, &nrec, UNTIL_RECORDS) != 0)
+			break;
+		if (rec.result || rec.sent != sizeof(want) || rec.seg_index != 3) {
+			fail(t, "operation %u: %s, %llu of %zu bytes, seg_index %u: a signal ended it",
+			     i, errno_name(-rec.result),
+			     (unsigned long long)rec.sent, sizeof(want),
+			     rec.seg_index);
+			break;
+		}
+		if (pump(t, t->dev, &s, 1, NULL, 0, &nrec, UNTIL_FULL) != 0 ||
+		    check_bytes(t, "stream", s.buf, want, sizeof(want)) != 0)
+			break;
+	}
+	atomic_store(&sg.stop, true);
+	pthread_join(sg.th, NULL);
+	rc = t->reason[0] ? -1 : 0;
+out:
+	free(s.buf);
+	apair_close(&p);
+	return rc;
+}
+
 /* ---------------------------------------------------------------- */
 /* The submitter goes away with operations in flight                 */
 
@@ -1549,6 +1625,7 @@ void async_register(struct registry *r)
 		->timeout_s = TIMEOUT_LONG_S;
 	reg_add(r, "async", stalled_socket_test, NULL, "stalled-socket-delays-no-other");
 	reg_add(r, "async", signals_test, NULL, "signals-do-not-stop");
+	reg_add(r, "async", signals_inline_test, NULL, "signals-inline-sendv-whole");
 	for (unsigned int i = 0; i < ARRAY_SIZE(goaway_names); i++)
 		reg_add(r, "async", goaway_test, (void *)(uintptr_t)i,
 			"inflight-%s", goaway_names[i]);

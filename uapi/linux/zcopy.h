@@ -478,7 +478,8 @@ struct zcopy_op {
  * the first operation unreadable), EAGAIN (this open file already holds
  * ZCOPY_ASYNC_MAX_RECORDS owed or unread records: read some), ENOMEM.
  * After the first operation, any of these ends the call early, with the
- * operations taken so far.
+ * operations taken so far; an operation already checked that then finds
+ * no memory for its stream is taken and completes with ENOMEM.
  */
 struct zcopy_submit {
 	__u32 size;
